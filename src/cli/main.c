@@ -2,13 +2,39 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rctkit/core.h"
+#include "cli/cli.h"
+
+static const char usage[] =
+    "usage: rctkit [--version] [--help] COMMAND [options]\n"
+    "\n"
+    "rctkit runs a randomized controlled trial's statistics, exactly as the analysis plan says.\n"
+    "\n"
+    "commands:\n"
+    "  test       hypothesis tests: wilcoxon, signed-rank, fisher, chisq, kruskal, ttest, anova\n"
+    "  describe   descriptive summaries: n, mean (SD), median (IQR), n (%)\n"
+    "  ci         distribution-free confidence interval for a median or quantile\n"
+    "\n"
+    "Run 'rctkit COMMAND --help' for a command's options.\n"
+    "Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.\n";
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && !strcmp(argv[1], "--version")) {
-        printf("rctkit %s\n", RK_VERSION);
-        return 0;
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return RK_EXIT_USAGE;
     }
-    return 2;
+    const char *c = argv[1];
+    if (!strcmp(c, "--help") || !strcmp(c, "-h") || !strcmp(c, "help")) {
+        fputs(usage, stdout);
+        return RK_EXIT_OK;
+    }
+    if (!strcmp(c, "--version")) {
+        printf("rctkit %s\n", RK_VERSION);
+        return RK_EXIT_OK;
+    }
+    if (!strcmp(c, "test")) return rk__cmd_test(argc - 2, argv + 2);
+    if (!strcmp(c, "describe")) return rk__cmd_describe(argc - 2, argv + 2);
+    if (!strcmp(c, "ci")) return rk__cmd_ci(argc - 2, argv + 2);
+    fprintf(stderr, "rctkit: unknown command '%s'\n\n%s", c, usage);
+    return RK_EXIT_USAGE;
 }
