@@ -137,6 +137,7 @@ rk_status rk_wilcoxon_signed_rank(const double *x, const double *y, size_t n,
         return rk_error_set(err, RK_EINVAL, "signed-rank test: unknown method %d", (int)o->method);
     if (o->conf_int && (st = rk__check_conf_level(o->conf_level, err))) return st;
     rk__gsl_init();
+    rk_htest_init(res);
 
     double *d = malloc(3 * n * sizeof *d);
     int64_t *scores = NULL;
