@@ -232,6 +232,13 @@ static void test_far_tail_accuracy(void **state)
     assert_true(fabs(rk__pt_upper(20, 100) / 4.9971339306684723e-37 - 1) < 1e-12);
     /* pt(30, 100, lower.tail = FALSE) = 4.190166279344168e-52 (GSL: 5e-7 off) */
     assert_true(fabs(rk__pt_upper(30, 100) / 4.190166279344168e-52 - 1) < 1e-11);
+    /* pt(50, 1000, lower.tail = FALSE): GSL alone is 3e-10 off */
+    assert_true(fabs(rk__pt_upper(50, 1000) / 1.3793362061624403e-274 - 1) < 1e-12);
+    /* large df goes through GSL: pt(30, 1e5, lower.tail = FALSE), pt(-3, 5000),
+     * pt(0.3, 1e4, lower.tail = FALSE) */
+    assert_true(fabs(rk__pt_upper(30, 1e5) / 3.6892684361109122e-197 - 1) < 1e-12);
+    assert_true(fabs(rk__pt_upper(3, 5000) / 1.3565545121428954e-03 - 1) < 1e-12);
+    assert_true(fabs(rk__pt_upper(0.3, 1e4) / 3.8209169561466610e-01 - 1) < 1e-12);
     /* symmetric and complementary */
     assert_true(fabs(rk__pt_upper(-1.5, 7.3) + rk__pt_upper(1.5, 7.3) - 1) < 1e-15);
     assert_true(rk__pt_upper(0, 4) == 0.5);
