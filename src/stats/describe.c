@@ -10,11 +10,13 @@ double rk__mean(const double *x, size_t n)
     /* Two passes in long double, as R's mean(): the correction term removes
      * most of the rounding error of the first sum. */
     long double s = 0.0L;
-    for (size_t i = 0; i < n; i++) s += x[i];
+    for (size_t i = 0; i < n; i++)
+        s += x[i];
     s /= (long double)n;
     if (!isfinite((double)s)) return (double)s;
     long double r = 0.0L;
-    for (size_t i = 0; i < n; i++) r += x[i] - s;
+    for (size_t i = 0; i < n; i++)
+        r += x[i] - s;
     return (double)(s + r / (long double)n);
 }
 
@@ -134,8 +136,8 @@ rk_status rk_describe(const double *x, size_t n, int quantile_type, rk_summary *
         if (isnan(x[i]))
             s->n_missing++;
         else if (isinf(x[i]))
-            return rk_error_set(err, RK_EINVAL,
-                                "describe: value %zu is infinite; remove or fix it", i + 1);
+            return rk_error_set(err, RK_EINVAL, "describe: value %zu is infinite; remove or fix it",
+                                i + 1);
         else
             m++;
     }

@@ -7,15 +7,15 @@
 
 #include "stats/htest.h"
 
-rk_status rk_kruskal_test(const double *x, const size_t *group, size_t n, size_t k,
-                          rk_htest *res, rk_error *err)
+rk_status rk_kruskal_test(const double *x, const size_t *group, size_t n, size_t k, rk_htest *res,
+                          rk_error *err)
 {
     rk_htest_init(res);
     rk_status st;
     if ((st = rk__check_finite(x, n, "Kruskal-Wallis test", err))) return st;
     if (k < 2)
-        return rk_error_set(err, RK_EINVAL,
-                            "Kruskal-Wallis test needs at least 2 groups (got %zu)", k);
+        return rk_error_set(err, RK_EINVAL, "Kruskal-Wallis test needs at least 2 groups (got %zu)",
+                            k);
     for (size_t i = 0; i < n; i++)
         if (group[i] >= k)
             return rk_error_set(err, RK_EINVAL,
@@ -29,7 +29,8 @@ rk_status rk_kruskal_test(const double *x, const size_t *group, size_t n, size_t
         st = rk_error_set(err, RK_ENOMEM, "out of memory for %zu observations", n);
         goto done;
     }
-    for (size_t i = 0; i < n; i++) cnt[group[i]]++;
+    for (size_t i = 0; i < n; i++)
+        cnt[group[i]]++;
     for (size_t j = 0; j < k; j++)
         if (cnt[j] == 0) {
             st = rk_error_set(err, RK_EINVAL,
@@ -48,9 +49,11 @@ rk_status rk_kruskal_test(const double *x, const size_t *group, size_t n, size_t
                           n);
         goto done;
     }
-    for (size_t i = 0; i < n; i++) rsum[group[i]] += r[i];
+    for (size_t i = 0; i < n; i++)
+        rsum[group[i]] += r[i];
     double s = 0.0;
-    for (size_t j = 0; j < k; j++) s += rsum[j] * rsum[j] / (double)cnt[j];
+    for (size_t j = 0; j < k; j++)
+        s += rsum[j] * rsum[j] / (double)cnt[j];
     /* H = (12 / (n (n + 1)) sum R_j^2 / n_j - 3 (n + 1)) / correction */
     double h = (12.0 * s / (dn * (dn + 1.0)) - 3.0 * (dn + 1.0)) / corr;
     if (h < 0.0) h = 0.0; /* rounding when all rank means are equal */

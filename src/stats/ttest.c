@@ -48,8 +48,7 @@ static double pt_lower(double t, double df)
 }
 
 rk_status rk_t_test(const double *x, size_t nx, const double *y, size_t ny, int welch,
-                    rk_alternative alt, double mu, double conf_level, rk_htest *res,
-                    rk_error *err)
+                    rk_alternative alt, double mu, double conf_level, rk_htest *res, rk_error *err)
 {
     rk_htest_init(res);
     rk_status st;
@@ -103,8 +102,8 @@ rk_status rk_t_test(const double *x, size_t nx, const double *y, size_t ny, int 
             double sx2 = vx / (double)nx, sy2 = vy / (double)ny;
             se = sqrt(sx2 + sy2);
             /* Welch-Satterthwaite degrees of freedom */
-            df = (se * se * se * se) /
-                 (sx2 * sx2 / (double)(nx - 1) + sy2 * sy2 / (double)(ny - 1));
+            df =
+                (se * se * se * se) / (sx2 * sx2 / (double)(nx - 1) + sy2 * sy2 / (double)(ny - 1));
         } else {
             df = (double)(nx + ny - 2);
             double v = (ssx + ssy) / df;
@@ -157,8 +156,7 @@ rk_status rk_anova_oneway(const double *x, const size_t *group, size_t n, size_t
     rk_htest_init(res);
     rk_status st;
     if ((st = rk__check_finite(x, n, "ANOVA", err))) return st;
-    if (k < 2)
-        return rk_error_set(err, RK_EINVAL, "ANOVA needs at least 2 groups (got %zu)", k);
+    if (k < 2) return rk_error_set(err, RK_EINVAL, "ANOVA needs at least 2 groups (got %zu)", k);
     for (size_t i = 0; i < n; i++)
         if (group[i] >= k)
             return rk_error_set(err, RK_EINVAL,
@@ -193,9 +191,12 @@ rk_status rk_anova_oneway(const double *x, const size_t *group, size_t n, size_t
         return st;
     }
     /* two-pass group means: sum / n, then the mean residual as a correction */
-    for (size_t j = 0; j < k; j++) mean[j] /= (double)cnt[j];
-    for (size_t i = 0; i < n; i++) corr[group[i]] += x[i] - mean[group[i]];
-    for (size_t j = 0; j < k; j++) mean[j] += corr[j] / (double)cnt[j];
+    for (size_t j = 0; j < k; j++)
+        mean[j] /= (double)cnt[j];
+    for (size_t i = 0; i < n; i++)
+        corr[group[i]] += x[i] - mean[group[i]];
+    for (size_t j = 0; j < k; j++)
+        mean[j] += corr[j] / (double)cnt[j];
     double grand = rk__mean(x, n);
     double ssw = 0.0, ssb = 0.0;
     for (size_t i = 0; i < n; i++) {

@@ -58,7 +58,8 @@ static long inum(const char *s)
 static void parse_vec(char *s, vec *v)
 {
     size_t cap = 1;
-    for (const char *p = s; *p; p++) cap += *p == ',';
+    for (const char *p = s; *p; p++)
+        cap += *p == ',';
     v->x = malloc(cap * sizeof *v->x);
     assert_non_null(v->x);
     v->n = 0;
@@ -97,11 +98,11 @@ static int close_to(double a, double b, double tol)
     return fabs(a - b) <= tol * fmax(fabs(a), fabs(b));
 }
 
-#define CHECK_CLOSE(got, want, tol, line)                                                       \
-    do {                                                                                        \
-        if (!close_to((got), (want), (tol)))                                                   \
-            fail_msg("fixture line %zu: %s = %.17g, R gives %.17g", (line), #got, (double)(got), \
-                     (double)(want));                                                           \
+#define CHECK_CLOSE(got, want, tol, line)                                                          \
+    do {                                                                                           \
+        if (!close_to((got), (want), (tol)))                                                       \
+            fail_msg("fixture line %zu: %s = %.17g, R gives %.17g", (line), #got, (double)(got),   \
+                     (double)(want));                                                              \
     } while (0)
 
 /* ------------------------------------------------------------- R fixtures */

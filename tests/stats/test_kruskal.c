@@ -58,7 +58,8 @@ static long inum(const char *s)
 static void parse_vec(char *s, vec *v)
 {
     size_t cap = 1;
-    for (const char *p = s; *p; p++) cap += *p == ',';
+    for (const char *p = s; *p; p++)
+        cap += *p == ',';
     v->x = malloc(cap * sizeof *v->x);
     assert_non_null(v->x);
     v->n = 0;
@@ -98,18 +99,19 @@ static int close_scaled(double a, double b, double tol, double scale)
     return fabs(a - b) <= tol * fmax(fmax(fabs(a), fabs(b)), scale);
 }
 
-#define CHECK_SCALED(got, want, tol, scale, line)                                               \
-    do {                                                                                        \
-        if (!close_scaled((got), (want), (tol), (scale)))                                      \
-            fail_msg("fixture line %zu: %s = %.17g, R gives %.17g", (line), #got, (double)(got), \
-                     (double)(want));                                                           \
+#define CHECK_SCALED(got, want, tol, scale, line)                                                  \
+    do {                                                                                           \
+        if (!close_scaled((got), (want), (tol), (scale)))                                          \
+            fail_msg("fixture line %zu: %s = %.17g, R gives %.17g", (line), #got, (double)(got),   \
+                     (double)(want));                                                              \
     } while (0)
 
 static size_t *group_codes(const vec *g)
 {
     size_t *c = malloc((g->n ? g->n : 1) * sizeof *c);
     assert_non_null(c);
-    for (size_t i = 0; i < g->n; i++) c[i] = (size_t)g->x[i];
+    for (size_t i = 0; i < g->n; i++)
+        c[i] = (size_t)g->x[i];
     return c;
 }
 
@@ -221,7 +223,8 @@ static void test_properties(void **state)
     assert_int_equal(rk_kruskal_test(x, g, 12, 3, &a, &err), RK_OK);
     /* ranks only: a strictly increasing transform leaves H unchanged */
     double y[12];
-    for (int i = 0; i < 12; i++) y[i] = exp(x[i]) * 10 - 3;
+    for (int i = 0; i < 12; i++)
+        y[i] = exp(x[i]) * 10 - 3;
     assert_int_equal(rk_kruskal_test(y, g, 12, 3, &b, &err), RK_OK);
     assert_true(fabs(a.statistic - b.statistic) < 1e-12);
     /* relabelling the groups and reordering the observations change nothing */
@@ -272,10 +275,8 @@ static void test_bad_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fixture_kruskal),
-        cmocka_unit_test(test_airquality),
-        cmocka_unit_test(test_hand_computed),
-        cmocka_unit_test(test_properties),
+        cmocka_unit_test(test_fixture_kruskal), cmocka_unit_test(test_airquality),
+        cmocka_unit_test(test_hand_computed),   cmocka_unit_test(test_properties),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

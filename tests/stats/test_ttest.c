@@ -60,7 +60,8 @@ static long inum(const char *s)
 static void parse_vec(char *s, vec *v)
 {
     size_t cap = 1;
-    for (const char *p = s; *p; p++) cap += *p == ',';
+    for (const char *p = s; *p; p++)
+        cap += *p == ',';
     v->x = malloc(cap * sizeof *v->x);
     assert_non_null(v->x);
     v->n = 0;
@@ -100,18 +101,19 @@ static int close_scaled(double a, double b, double tol, double scale)
     return fabs(a - b) <= tol * fmax(fmax(fabs(a), fabs(b)), scale);
 }
 
-#define CHECK_SCALED(got, want, tol, scale, line)                                               \
-    do {                                                                                        \
-        if (!close_scaled((got), (want), (tol), (scale)))                                      \
-            fail_msg("fixture line %zu: %s = %.17g, R gives %.17g", (line), #got, (double)(got), \
-                     (double)(want));                                                           \
+#define CHECK_SCALED(got, want, tol, scale, line)                                                  \
+    do {                                                                                           \
+        if (!close_scaled((got), (want), (tol), (scale)))                                          \
+            fail_msg("fixture line %zu: %s = %.17g, R gives %.17g", (line), #got, (double)(got),   \
+                     (double)(want));                                                              \
     } while (0)
 
 static size_t *group_codes(const vec *g)
 {
     size_t *c = malloc((g->n ? g->n : 1) * sizeof *c);
     assert_non_null(c);
-    for (size_t i = 0; i < g->n; i++) c[i] = (size_t)g->x[i];
+    for (size_t i = 0; i < g->n; i++)
+        c[i] = (size_t)g->x[i];
     return c;
 }
 
@@ -216,7 +218,8 @@ static void test_sleep_data(void **state)
     assert_true(rk_htest_get(&h, "df") == 18);
     assert_true(fabs(h.p_value - 0.07918671422) < 1e-10);
     double d[10];
-    for (int i = 0; i < 10; i++) d[i] = g1[i] - g2[i];
+    for (int i = 0; i < 10; i++)
+        d[i] = g1[i] - g2[i];
     assert_int_equal(rk_t_test(d, 10, NULL, 0, 0, RK_ALT_TWO_SIDED, 0, 0.95, &h, &err), RK_OK);
     assert_true(fabs(h.statistic + 4.0621) < 1e-4);
     assert_true(fabs(h.p_value - 0.002832890197) < 1e-12);
@@ -282,14 +285,17 @@ static void test_properties(void **state)
     /* ANOVA with two groups is the pooled t-test: F = t^2, same p */
     double xy[16];
     size_t gi[16];
-    for (size_t i = 0; i < 7; i++) xy[i] = x[i], gi[i] = 0;
-    for (size_t i = 0; i < 9; i++) xy[7 + i] = y[i], gi[7 + i] = 1;
+    for (size_t i = 0; i < 7; i++)
+        xy[i] = x[i], gi[i] = 0;
+    for (size_t i = 0; i < 9; i++)
+        xy[7 + i] = y[i], gi[7 + i] = 1;
     assert_int_equal(rk_t_test(x, 7, y, 9, 0, RK_ALT_TWO_SIDED, 0, 0.95, &a, &err), 0);
     assert_int_equal(rk_anova_oneway(xy, gi, 16, 2, &b, &err), 0);
     assert_true(fabs(b.statistic / (a.statistic * a.statistic) - 1) < 1e-12);
     assert_true(fabs(b.p_value / a.p_value - 1) < 1e-10);
     /* ANOVA is invariant to a shift and to relabelling the groups */
-    for (size_t i = 0; i < 16; i++) xy[i] += 1e6, gi[i] = 1 - gi[i];
+    for (size_t i = 0; i < 16; i++)
+        xy[i] += 1e6, gi[i] = 1 - gi[i];
     assert_int_equal(rk_anova_oneway(xy, gi, 16, 2, &c, &err), 0);
     assert_true(fabs(c.statistic / b.statistic - 1) < 1e-8);
 }
@@ -350,10 +356,8 @@ static void test_bad_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fixture_ttest_anova),
-        cmocka_unit_test(test_sleep_data),
-        cmocka_unit_test(test_far_tail_accuracy),
-        cmocka_unit_test(test_properties),
+        cmocka_unit_test(test_fixture_ttest_anova), cmocka_unit_test(test_sleep_data),
+        cmocka_unit_test(test_far_tail_accuracy),   cmocka_unit_test(test_properties),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
