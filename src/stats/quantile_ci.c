@@ -1,4 +1,4 @@
-/* Distribution-free (binomial order-statistic) confidence intervals for quantiles, Hahn & Meeker. */
+/* Distribution-free binomial order-statistic CIs for quantiles (Hahn & Meeker). */
 #include <float.h>
 #include <limits.h>
 #include <math.h>
@@ -87,7 +87,8 @@ rk_status rk_quantile_conf_int(const double *x, size_t n, double p, double conf_
                                rk_quantile_ci *out, rk_error *err)
 {
     if (!out)
-        return rk_error_set(err, RK_EINVAL, "quantile confidence interval: result must not be NULL");
+        return rk_error_set(err, RK_EINVAL,
+                            "quantile confidence interval: result must not be NULL");
     if (n > 0 && !x)
         return rk_error_set(err, RK_EINVAL, "quantile confidence interval: x must not be NULL");
     rk_status st = rk__check_finite(x, n, "quantile confidence interval", err);

@@ -1,4 +1,4 @@
-/* Wilcoxon signed-rank test: exact (with and without ties), normal approximation, Walsh-average estimate and CIs. */
+/* Wilcoxon signed-rank test: exact (ties too), asymptotic, Walsh-average estimate and CIs. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,8 +57,10 @@ rk_status rk__signrank_dist(const int64_t *scores, size_t n, double **prob, int6
     int64_t cur = 0;
     for (size_t i = 0; i < n; i++) {
         int64_t a = scores[i];
-        for (int64_t s = cur + a; s >= a; s--) p[s] = 0.5 * (p[s] + p[s - a]);
-        for (int64_t s = (a - 1 < cur ? a - 1 : cur); s >= 0; s--) p[s] *= 0.5;
+        for (int64_t s = cur + a; s >= a; s--)
+            p[s] = 0.5 * (p[s] + p[s - a]);
+        for (int64_t s = (a - 1 < cur ? a - 1 : cur); s >= 0; s--)
+            p[s] *= 0.5;
         cur += a;
     }
     *prob = p;
@@ -72,7 +74,8 @@ static double dist_cdf(const double *p, int64_t tot, int64_t s)
     if (s < 0) return 0.0;
     if (s >= tot) return 1.0;
     double c = 0.0;
-    for (int64_t i = 0; i <= s; i++) c += p[i];
+    for (int64_t i = 0; i <= s; i++)
+        c += p[i];
     return c > 1.0 ? 1.0 : c;
 }
 
@@ -82,7 +85,8 @@ static double dist_upper(const double *p, int64_t tot, int64_t s)
     if (s <= 0) return 1.0;
     if (s > tot) return 0.0;
     double c = 0.0;
-    for (int64_t i = tot; i >= s; i--) c += p[i];
+    for (int64_t i = tot; i >= s; i--)
+        c += p[i];
     return c > 1.0 ? 1.0 : c;
 }
 
@@ -97,7 +101,8 @@ static uint64_t exact_ci_index(const double *p, int64_t tot, int64_t g, double a
     for (;; q++) {
         int64_t smax = (int64_t)((2 * q) / (uint64_t)g); /* V <= q  <=>  S <= floor(2q/g) */
         if (smax > tot) smax = tot;
-        while (upto < smax) c += p[++upto];
+        while (upto < smax)
+            c += p[++upto];
         if (c >= a - RK__QSIGNRANK_FUZZ || upto >= tot || q >= big_m) break;
     }
     uint64_t k = q < 1 ? 1 : q;
@@ -150,7 +155,8 @@ rk_status rk_wilcoxon_signed_rank(const double *x, const double *y, size_t n,
         double di = y ? (x[i] - y[i]) - o->mu : x[i] - o->mu;
         if (!isfinite(di)) {
             st = rk_error_set(err, RK_EINVAL,
-                              "signed-rank test: difference %zu overflows (values too large)", i + 1);
+                              "signed-rank test: difference %zu overflows (values too large)",
+                              i + 1);
             goto done;
         }
         if (di == 0.0)
@@ -165,7 +171,8 @@ rk_status rk_wilcoxon_signed_rank(const double *x, const double *y, size_t n,
                           n, o->mu);
         goto done;
     }
-    for (size_t i = 0; i < m; i++) absd[i] = fabs(d[i]);
+    for (size_t i = 0; i < m; i++)
+        absd[i] = fabs(d[i]);
     rk_ties ties;
     if ((st = rk_rank(absd, m, ranks, &ties, err))) goto done;
     double stat = 0.0;
@@ -195,7 +202,8 @@ rk_status rk_wilcoxon_signed_rank(const double *x, const double *y, size_t n,
             scores[i] = (int64_t)llround(2.0 * ranks[i]); /* midranks are multiples of 1/2 */
             g = gcd_i64(scores[i], g);
         }
-        for (size_t i = 0; i < m; i++) scores[i] /= g;
+        for (size_t i = 0; i < m; i++)
+            scores[i] /= g;
         if ((st = rk__signrank_dist(scores, m, &prob, &tot, err))) goto done;
         int64_t s_obs = llround(2.0 * stat) / g;
         double lower = dist_cdf(prob, tot, s_obs), upper = dist_upper(prob, tot, s_obs);
@@ -246,7 +254,8 @@ rk_status rk_wilcoxon_signed_rank(const double *x, const double *y, size_t n,
             goto done;
         }
         /* R computes the estimate and CI from the non-zero differences, shifted back by mu */
-        for (size_t i = 0; i < m; i++) v[i] = d[i] + o->mu;
+        for (size_t i = 0; i < m; i++)
+            v[i] = d[i] + o->mu;
         qsort(v, m, sizeof *v, rk__cmp_double);
         uint64_t big_m = (uint64_t)m * ((uint64_t)m + 1) / 2;
         double est, w1, w2;

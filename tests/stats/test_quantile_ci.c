@@ -149,7 +149,8 @@ static void test_small_n(void **state)
     assert_true(q.coverage == 1.0);
     /* p = 0.9, n = 10: the upper bound alone is unattainable */
     double y[10];
-    for (int i = 0; i < 10; i++) y[i] = i + 1;
+    for (int i = 0; i < 10; i++)
+        y[i] = i + 1;
     assert_int_equal(rk_quantile_conf_int(y, 10, 0.9, 0.95, &q, &err), RK_OK);
     assert_int_equal(q.u, 11);
     assert_true(isinf(q.upper));
@@ -168,8 +169,7 @@ static void test_coverage_property(void **state)
                 size_t l, u;
                 double cov;
                 rk_error err;
-                assert_int_equal(rk__quantile_ci_order(n, ps[i], cs[j], &l, &u, &cov, &err),
-                                 RK_OK);
+                assert_int_equal(rk__quantile_ci_order(n, ps[i], cs[j], &l, &u, &cov, &err), RK_OK);
                 assert_true(l < u && u <= n + 1);
                 assert_true(cov >= cs[j] - 1e-12 && cov <= 1.0 + 1e-15);
             }
@@ -202,10 +202,8 @@ static void test_bad_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_median_reference),
-        cmocka_unit_test(test_fixture),
-        cmocka_unit_test(test_small_n),
-        cmocka_unit_test(test_coverage_property),
+        cmocka_unit_test(test_median_reference), cmocka_unit_test(test_fixture),
+        cmocka_unit_test(test_small_n),          cmocka_unit_test(test_coverage_property),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,4 @@
-/* Tests for src/stats/signrank.c: Wilcoxon signed-rank test against R / coin fixtures and enumeration. */
+/* Tests for src/stats/signrank.c: signed-rank test vs R/coin fixtures and enumeration. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -196,7 +196,8 @@ static void test_dist_matches_enumeration(void **state)
         rk_error err;
         assert_int_equal(rk__signrank_dist(sc, n, &p, &tot, &err), RK_OK);
         int64_t want_tot = 0;
-        for (size_t i = 0; i < n; i++) want_tot += sc[i];
+        for (size_t i = 0; i < n; i++)
+            want_tot += sc[i];
         assert_true(tot == want_tot);
         double *cnt = calloc((size_t)tot + 1, sizeof *cnt);
         assert_non_null(cnt);
@@ -231,7 +232,8 @@ static void test_pvalues_enumerated_and_monotone(void **state)
     o.method = RK_METHOD_EXACT;
     for (unsigned mask = 0; mask < (1u << N); mask++) {
         double d[N];
-        for (int i = 0; i < N; i++) d[i] = (mask & (1u << i)) ? mag[i] : -mag[i];
+        for (int i = 0; i < N; i++)
+            d[i] = (mask & (1u << i)) ? mag[i] : -mag[i];
         rk_htest h;
         rk_error err;
         o.alternative = RK_ALT_LESS;
@@ -357,7 +359,8 @@ static void test_exact_too_large(void **state)
     enum { N = 3000 };
     double *x = malloc(N * sizeof *x);
     assert_non_null(x);
-    for (int i = 0; i < N; i++) x[i] = (i % 2 ? 1.0 : -1.0) * (i + 1) + 0.5;
+    for (int i = 0; i < N; i++)
+        x[i] = (i % 2 ? 1.0 : -1.0) * (i + 1) + 0.5;
     rk_wilcoxon_opts o;
     rk_wilcoxon_opts_init(&o);
     o.method = RK_METHOD_EXACT;
