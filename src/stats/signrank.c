@@ -241,11 +241,16 @@ rk_status rk_wilcoxon_signed_rank(const double *x, const double *y, size_t n,
     rk_htest_add(res, "n_ties", (double)ties.n_tied);
     rk_htest_add(res, "expected", expected);
     rk_htest_add(res, "variance", variance);
-    snprintf(res->note, sizeof res->note, "%zu zero difference%s dropped (R's rule)%s", nzero,
-             nzero == 1 ? "" : "s",
-             exact && ties.n_tie_groups
-                 ? "; exact distribution conditional on the tied |differences| (as coin)"
-                 : "");
+    /* note: only conventions that affected this result */
+    if (nzero)
+        snprintf(res->note, sizeof res->note, "%zu zero difference%s dropped (R's rule)", nzero,
+                 nzero == 1 ? "" : "s");
+    if (exact && ties.n_tie_groups) {
+        size_t len = strlen(res->note);
+        snprintf(res->note + len, sizeof res->note - len,
+                 "%sexact distribution conditional on the tied |differences| (as coin)",
+                 len ? "; " : "");
+    }
 
     if (o->conf_int) {
         v = malloc(m * sizeof *v);
@@ -294,8 +299,8 @@ rk_status rk_wilcoxon_signed_rank(const double *x, const double *y, size_t n,
             res->conf_level = 1.0 - achieved;
             size_t len = strlen(res->note);
             snprintf(res->note + len, sizeof res->note - len,
-                     "; requested conf level %g not achievable with n = %zu, reporting %.4g",
-                     o->conf_level, m, 1.0 - achieved);
+                     "%srequested conf level %g not achievable with n = %zu, reporting %.4g",
+                     len ? "; " : "", o->conf_level, m, 1.0 - achieved);
         }
     }
     st = RK_OK;
