@@ -79,6 +79,18 @@ void rk_fit_free(rk_fit *f);
 /* Named extra value, NAN when absent. */
 double rk_fit_get(const rk_fit *f, const char *name);
 
+/* ---------------------------------------------- frame, linear, logistic (engineer E) */
+/* end frame, linear, logistic */
+
+/* ---------------------------------------------- ordinal (engineer F) */
+/* end ordinal */
+
+/* ---------------------------------------------- mixed (engineer G) */
+/* end mixed */
+
+/* ---------------------------------------------- survival and cox (engineer H) */
+/* end survival and cox */
+
 #ifdef __cplusplus
 }
 #endif
