@@ -166,7 +166,8 @@ typedef struct rk_quantile_ci {
 
 /* Distribution-free CI for the p-quantile (Hahn & Meeker): for p = 0.5 the
  * symmetric rule k = qbinom(alpha/2, n, 0.5), (X(k), X(n-k+1)); for other p the
- * shortest-tailed symmetric-probability pair, documented in docs/statistics.md. */
+ * equal-tailed pair l = qbinom(alpha/2, n, p), u = qbinom(1 - alpha/2, n, p) + 1
+ * (docs/statistics-signrank.md). */
 rk_status rk_quantile_conf_int(const double *x, size_t n, double p, double conf_level,
                                rk_quantile_ci *out, rk_error *err);
 
