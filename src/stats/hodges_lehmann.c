@@ -222,7 +222,7 @@ rk_status rk__pairwise_diff_select2(const double *xs, size_t nx, const double *y
     if (!st) st = check_sorted(ys, ny, "pairwise differences (y)", err);
     if (st) return st;
     smat m = {xs, ys, nx, ny, 0};
-    double v;
+    double v = NAN;
     st = sm_select(&m, k, &v, err);
     if (st) return st;
     *kth = v;
@@ -242,7 +242,7 @@ rk_status rk__walsh_select2(const double *xs, size_t n, uint64_t k, double *kth,
     rk_status st = check_sorted(xs, n, "Walsh averages", err);
     if (st) return st;
     smat m = {xs, xs, n, n, 1};
-    double v;
+    double v = NAN;
     st = sm_select(&m, k, &v, err);
     if (st) return st;
     *kth = v;

@@ -75,7 +75,7 @@ static void test_fixture_cases(void **state)
     while (fgets(line, sizeof line, f)) {
         line_no++;
         line[strcspn(line, "\n")] = 0;
-        char *fld[MAXF];
+        char *fld[MAXF] = {0};
         int nf = 0;
         for (char *p = line; nf < MAXF;) {
             fld[nf++] = p;
