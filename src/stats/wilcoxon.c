@@ -172,14 +172,21 @@ rk_status rk_ranksum_exact_dist(const int64_t *scores, size_t m, size_t n, doubl
             /* item i goes to the second group: (n - (i - 1 - j)) / rem */
             double py = (double)(n - (i - 1 - j)) / rem;
             if (i - 1 - j > n) py = 0.0; /* unreachable state; keep it zero */
-            for (size_t s = 0; s < w; s++) fj[s] *= py;
-            if (j == 0) continue;
+            if (j == 0) {
+                for (size_t s = 0; s < w; s++) fj[s] *= py;
+                continue;
+            }
             /* item i goes to the first group from j - 1 chosen: (m - j + 1) / rem */
             double px = (double)(m - j + 1) / rem;
-            const double *g = f + off[j - 1];
             int64_t glo = win_lo(&r, j - 1);
             int64_t s0 = glo + ci > lo ? glo + ci : lo;
-            for (int64_t s = s0; s <= newmax; s++) fj[s - lo] += px * g[s - ci - glo];
+            size_t a = (size_t)(s0 - lo); /* below a only the y branch contributes */
+            for (size_t s = 0; s < a && s < w; s++) fj[s] *= py;
+            /* one fused pass: g[t] is f[j-1] at sum lo + a + t - ci */
+            const double *restrict g = f + off[j - 1] + (size_t)(s0 - ci - glo);
+            double *restrict fa = fj + a;
+            size_t cnt = a < w ? w - a : 0;
+            for (size_t t = 0; t < cnt; t++) fa[t] = fa[t] * py + px * g[t];
         }
     }
     int64_t lo_m = win_lo(&r, m), hi_m = win_hi(&r, N, m, m);
