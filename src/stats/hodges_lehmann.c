@@ -91,6 +91,49 @@ static uint64_t sm_count(const smat *m, double t, int strict, const size_t *lo, 
     return cnt;
 }
 
+#define SAMPLE 4096 /* sample size of the two-pivot step */
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Draw SAMPLE active elements uniformly (with replacement), sort them and return
+ * two of them bracketing the relative rank frac.  cum is scratch of nr entries
+ * (reused as uint64 prefix counts). Returns 0 on allocation failure. */
+static int sample_pivots(const smat *m, const size_t *lo, const size_t *hi, uint64_t active,
+                         double frac, uint64_t *s, size_t *cum, double *t_lo, double *t_hi)
+{
+    double *smp = malloc(SAMPLE * sizeof *smp);
+    if (!smp) return 0;
+    uint64_t acc = 0;
+    for (size_t i = 0; i < m->nr; i++) {
+        acc += hi[i] - lo[i];
+        cum[i] = (size_t)acc; /* candidates in rows 0..i */
+    }
+    for (size_t t = 0; t < SAMPLE; t++) {
+        uint64_t r = rng_next(s) % active;
+        size_t a = 0, b = m->nr - 1; /* first row with cum > r */
+        while (a < b) {
+            size_t c = a + (b - a) / 2;
+            if ((uint64_t)cum[c] > r) b = c;
+            else a = c + 1;
+        }
+        uint64_t before = a ? (uint64_t)cum[a - 1] : 0;
+        smp[t] = sm_val(m, a, lo[a] + (size_t)(r - before));
+    }
+    qsort(smp, SAMPLE, sizeof *smp, cmp_dbl);
+    double centre = frac * SAMPLE, half = 3.0 * sqrt(SAMPLE * frac * (1 - frac)) + 3.0;
+    double a = floor(centre - half), b = ceil(centre + half);
+    if (a < 0) a = 0;
+    if (b > SAMPLE - 1) b = SAMPLE - 1;
+    *t_lo = smp[(size_t)a];
+    *t_hi = smp[(size_t)b];
+    free(smp);
+    return 1;
+}
+
 /* k-th smallest (1-based) element of the implicit matrix (Johnson & Mizoguchi
  * 1978 / Monahan 1984 style): keep per-row bounds [lo[i], hi[i]) of the columns
  * that can still hold the answer, draw a pivot uniformly from them, count the
@@ -118,6 +161,7 @@ static rk_status sm_select(const smat *m, uint64_t k, double *out, rk_error *err
     uint64_t s = 0x452821E638D01377ull ^ k ^ ((uint64_t)m->nr << 32) ^ (uint64_t)m->nc;
     uint64_t small = 2 * (uint64_t)(m->nr + m->nc);
     if (small < 4096) small = 4096;
+    int stalled = 0;
     for (;;) {
         if (active <= small) {
             buf = malloc((size_t)(active ? active : 1) * sizeof *buf);
@@ -136,6 +180,34 @@ static rk_status sm_select(const smat *m, uint64_t k, double *out, rk_error *err
             }
             *out = rk__select_inplace(buf, w, (size_t)(k - below - 1));
             goto done;
+        }
+        if (active > 64 * small && !stalled) {
+            /* Floyd-Rivest style step: two pivots from a random sample, bracketing
+             * rank k with high probability; 2 staircase passes shrink the candidates
+             * by about sqrt(SAMPLE)/5 instead of 2 per pass for one random pivot. */
+            double t_lo, t_hi;
+            uint64_t before = active;
+            if (!sample_pivots(m, lo, hi, active, (double)(k - below) / (double)active, &s,
+                               pl /* scratch */, &t_lo, &t_hi)) {
+                stalled = 1;
+                continue;
+            }
+            uint64_t cl = sm_count(m, t_lo, 1, lo, hi, pl);
+            uint64_t cq = sm_count(m, t_hi, 0, lo, hi, pq);
+            if (k <= cl) {
+                memcpy(hi, pl, nr * sizeof *hi);
+            } else if (k > cq) {
+                memcpy(lo, pq, nr * sizeof *lo);
+                below = cq;
+            } else {
+                memcpy(lo, pl, nr * sizeof *lo);
+                memcpy(hi, pq, nr * sizeof *hi);
+                below = cl;
+            }
+            active = 0;
+            for (size_t i = 0; i < nr; i++) active += hi[i] - lo[i];
+            if (active * 4 > before * 3) stalled = 1; /* little progress: random pivots */
+            continue;
         }
         /* pivot: a uniformly drawn active element */
         uint64_t r = rng_next(&s) % active;

@@ -101,6 +101,39 @@ static void test_diff_select_large(void **state)
     free(d);
 }
 
+/* Big enough for the sampled two-pivot steps, with all-equal and heavily tied data
+ * (a stall there must fall back to single random pivots). */
+static void test_diff_select_sampled_ties(void **state)
+{
+    (void)state;
+    uint64_t s = 31337ull;
+    size_t nx = 900, ny = 800;
+    double *x = malloc(nx * sizeof *x), *y = malloc(ny * sizeof *y);
+    double *d = malloc(nx * ny * sizeof *d);
+    assert_non_null(x);
+    assert_non_null(y);
+    assert_non_null(d);
+    rk_error err;
+    const int kinds[][2] = {{2, 2}, {1, 1}, {1, 2}, {3, 0}};
+    for (int c = 0; c < 4; c++) {
+        gen(&s, x, nx, kinds[c][0]);
+        gen(&s, y, ny, kinds[c][1]);
+        size_t w = 0;
+        for (size_t i = 0; i < nx; i++)
+            for (size_t j = 0; j < ny; j++) d[w++] = x[i] - y[j];
+        qsort(d, w, sizeof *d, cmp);
+        for (int r = 0; r < 12; r++) {
+            uint64_t k = r == 0 ? 1 : r == 1 ? w : r == 2 ? w / 2 : 1 + rnd(&s) % w;
+            double v = NAN;
+            assert_int_equal(rk_pairwise_diff_select(x, nx, y, ny, k, &v, &err), RK_OK);
+            assert_true(v == d[k - 1]);
+        }
+    }
+    free(x);
+    free(y);
+    free(d);
+}
+
 static void test_walsh_select_brute_force(void **state)
 {
     (void)state;
@@ -224,6 +257,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_diff_select_brute_force),
         cmocka_unit_test(test_diff_select_large),
+        cmocka_unit_test(test_diff_select_sampled_ties),
         cmocka_unit_test(test_walsh_select_brute_force),
         cmocka_unit_test(test_walsh_select_large),
         cmocka_unit_test(test_hl_shift_brute_force),
