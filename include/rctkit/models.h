@@ -147,9 +147,66 @@ rk_status rk_logistic_fit(const rk_design *d, double conf_level, rk_ci_method ci
 /* end frame, linear, logistic */
 
 /* ---------------------------------------------- ordinal (engineer F) */
+
+/* Sign convention of the proportional-odds model (docs/models-ordinal.md). */
+typedef enum rk_ordinal_convention {
+    RK_ORDINAL_SAS = 0, /* logit P(Y <= j) = alpha_j + x'beta; OR of a LOWER category (default) */
+    RK_ORDINAL_R        /* logit P(Y <= j) = theta_j - x'beta (MASS::polr, ordinal::clm) */
+} rk_ordinal_convention;
+
+typedef enum rk_ordinal_ci {
+    RK_ORDINAL_CI_WALD = 0, /* estimate +- z * SE (default) */
+    RK_ORDINAL_CI_PROFILE   /* profile likelihood (MASS confint.polr, SAS CLODDS=PL) */
+} rk_ordinal_ci;
+
+typedef struct rk_ordinal_opts {
+    rk_ordinal_convention convention;
+    rk_ordinal_ci ci;
+    double conf_level; /* 0 < level < 1 */
+    double tolerance;  /* largest absolute score component at convergence */
+    int max_iter;      /* Newton-Raphson iterations */
+} rk_ordinal_opts;
+
+/* Defaults: SAS convention, Wald CIs, conf_level 0.95, tolerance 1e-10, max_iter 100. */
+void rk_ordinal_opts_init(rk_ordinal_opts *o);
+
+/* Fit the proportional-odds (cumulative logit) model to d by Newton-Raphson.
+ * d->y holds level indices 0..d->n_levels-1 (d->levels order), d->weight optional
+ * frequency weights (NULL = 1 each, must be finite and >= 0).  An "(Intercept)"
+ * column in d->X is ignored: the thresholds play its role.  o == NULL means
+ * defaults.  On success *out (caller frees with rk_fit_free) lists the K-1
+ * thresholds first ("Low|Medium"), then one coefficient per X column with
+ * odds ratios; extras lr_statistic, lr_df, lr_p_value, null_log_likelihood,
+ * aic, and for K >= 3 po_score_statistic, po_score_df, po_score_p_value (SAS's
+ * score test of the proportional-odds assumption).  Errors: RK_EINVAL for bad
+ * input (fewer than 2 levels, a level without observations, NaN, collinear or
+ * constant columns, separation), RK_ENOCONV when Newton-Raphson fails,
+ * RK_ENOMEM. */
+rk_status rk_ordinal_fit(const rk_design *d, const rk_ordinal_opts *o, rk_fit **out,
+                         rk_error *err);
 /* end ordinal */
 
 /* ---------------------------------------------- mixed (engineer G) */
+
+typedef struct rk_mixed_opts {
+    int ml;            /* 0: REML (default, as lme4 and SAS PROC MIXED); 1: maximum likelihood */
+    double conf_level; /* confidence level of the coefficient CIs, default 0.95 */
+} rk_mixed_opts;
+
+void rk_mixed_opts_init(rk_mixed_opts *o);
+
+/* Linear mixed model with a random intercept per cluster:
+ *   y = X beta + b[cluster] + e,  b ~ N(0, sigma_b^2),  e ~ N(0, sigma^2).
+ * d must have d->cluster (from "(1 | g)") with at least 2 non-empty clusters,
+ * no weights, finite X and y, X of full column rank and n > p.  o may be NULL
+ * (REML, 95% CIs).  On success *out (caller frees with rk_fit_free) holds the
+ * fixed effects (GLS estimates, SEs, t statistics with Satterthwaite df as
+ * lmerTest, p-values and t CIs), log_likelihood = -deviance / 2 where deviance
+ * is the REML criterion (REML) or -2 log L (ML), and extras "sd_intercept",
+ * "sigma", "var_intercept", "var_residual", "theta" (sigma_b / sigma), "icc",
+ * "n_clusters", "reml" (1 or 0).  See docs/models-mixed.md. */
+rk_status rk_mixed_fit(const rk_design *d, const rk_mixed_opts *o, rk_fit **out, rk_error *err);
+
 /* end mixed */
 
 /* ---------------------------------------------- survival and cox (engineer H) */
