@@ -13,10 +13,10 @@
 
 void rk_cox_options_init(rk_cox_options *opt)
 {
-    opt->ties = RK_COX_EFRON;  /* R coxph default */
+    opt->ties = RK_COX_EFRON; /* R coxph default */
     opt->conf_level = 0.95;
-    opt->max_iter = 20;        /* coxph.control iter.max */
-    opt->eps = 1e-9;           /* coxph.control eps */
+    opt->max_iter = 20;                       /* coxph.control iter.max */
+    opt->eps = 1e-9;                          /* coxph.control eps */
     opt->toler_chol = 1.8189894035458617e-12; /* coxph.control: .Machine$double.eps^0.75 */
 }
 
@@ -189,8 +189,8 @@ rk_status rk_cox_fit(const double *time, const int *event, const double *X, size
     if (opt->ties != RK_COX_EFRON && opt->ties != RK_COX_BRESLOW)
         return rk_error_set(err, RK_EINVAL, "%s: unknown ties method %d", what, (int)opt->ties);
     if (opt->max_iter < 1 || !(opt->eps > 0) || !(opt->toler_chol > 0))
-        return rk_error_set(err, RK_EINVAL,
-                            "%s: max_iter must be >= 1 and eps, toler_chol > 0", what);
+        return rk_error_set(err, RK_EINVAL, "%s: max_iter must be >= 1 and eps, toler_chol > 0",
+                            what);
     double nev = 0;
     for (size_t i = 0; i < n; i++)
         nev += event[i];
@@ -210,8 +210,8 @@ rk_status rk_cox_fit(const double *time, const int *event, const double *X, size
         st = rk_error_set(err, RK_ENOMEM, "%s: out of memory for %zu observations", what, n);
         goto done;
     }
-    double *beta = mem, *newbeta = beta + p, *u = newbeta + p, *step = u + p,
-           *imat = step + p, *work = imat + p * p; /* work: 4p + 2p^2 (loglik) then inverse */
+    double *beta = mem, *newbeta = beta + p, *u = newbeta + p, *step = u + p, *imat = step + p,
+           *work = imat + p * p; /* work: 4p + 2p^2 (loglik) then inverse */
     for (size_t i = 0; i < n; i++)
         key[i] = (cox_key){time[i], strata ? strata[i] : 0, i};
     qsort(key, n, sizeof *key, cmp_cox);
@@ -252,8 +252,8 @@ rk_status rk_cox_fit(const double *time, const int *event, const double *X, size
     double oldlk = loglik0, newlk = loglik0;
     int halving = 0, converged = 0, iter;
     for (iter = 1; iter <= opt->max_iter; iter++) {
-        newlk = rk__cox_loglik(st_time, st_event, Xs, send, n, p, newbeta, opt->ties, u, imat,
-                               work);
+        newlk =
+            rk__cox_loglik(st_time, st_event, Xs, send, n, p, newbeta, opt->ties, u, imat, work);
         sing = chol_ldl(imat, p, opt->toler_chol);
         if (sing < p) {
             st = rk_error_set(err, RK_EINVAL,
@@ -359,8 +359,8 @@ rk_status rk_cox_fit(const double *time, const int *event, const double *X, size
     };
     for (size_t e = 0; e < sizeof ex / sizeof ex[0]; e++)
         if ((st = rk__fit_add_extra(fit, ex[e].name, ex[e].value, err))) goto done;
-    rk__fit_note(fit, "%.0f events; Newton-Raphson converged in %d iterations (coxph eps %g)",
-                 nev, iter, opt->eps);
+    rk__fit_note(fit, "%.0f events; Newton-Raphson converged in %d iterations (coxph eps %g)", nev,
+                 iter, opt->eps);
     *out = fit;
     fit = NULL;
     st = RK_OK;

@@ -39,8 +39,8 @@ rk_status rk__surv_check_index(const size_t *idx, size_t n, size_t k, const char
     for (size_t i = 0; i < n; i++)
         if (idx[i] >= k)
             return rk_error_set(err, RK_EINVAL,
-                                "%s: observation %zu has %s index %zu, outside 0..%zu", what,
-                                i + 1, label, idx[i], k - 1);
+                                "%s: observation %zu has %s index %zu, outside 0..%zu", what, i + 1,
+                                label, idx[i], k - 1);
     return RK_OK;
 }
 
@@ -287,8 +287,8 @@ static int cmp_lr(const void *a, const void *b)
 }
 
 rk_status rk_logrank_test(const double *time, const int *event, const size_t *group, size_t n,
-                          size_t n_groups, const size_t *strata, size_t n_strata,
-                          rk_logrank **out, rk_error *err)
+                          size_t n_groups, const size_t *strata, size_t n_strata, rk_logrank **out,
+                          rk_error *err)
 {
     const char *what = "log-rank test";
     if (!out) return rk_error_set(err, RK_EINVAL, "%s: output pointer is NULL", what);
@@ -297,8 +297,7 @@ rk_status rk_logrank_test(const double *time, const int *event, const size_t *gr
     if ((st = rk__surv_check(time, event, n, what, err))) return st;
     if (!group) return rk_error_set(err, RK_EINVAL, "%s: group is NULL", what);
     if (n_groups < 2)
-        return rk_error_set(err, RK_EINVAL, "%s needs at least 2 groups (got %zu)", what,
-                            n_groups);
+        return rk_error_set(err, RK_EINVAL, "%s needs at least 2 groups (got %zu)", what, n_groups);
     if (!strata) n_strata = 1;
     if ((st = rk__surv_check_index(group, n, n_groups, what, "group", err))) return st;
     if ((st = rk__surv_check_index(strata, n, n_strata, what, "stratum", err))) return st;
@@ -466,9 +465,9 @@ rk_status rk_ttci_rule_parse(const char *s, rk_ttci_rule *rule, rk_error *err)
     return RK_OK;
 }
 
-rk_status rk_ttci_events(const double *time_to_improvement, const int *improved,
-                         const int *died, const double *death_time, size_t n, double followup,
-                         rk_ttci_rule rule, double *time_out, int *event_out, rk_error *err)
+rk_status rk_ttci_events(const double *time_to_improvement, const int *improved, const int *died,
+                         const double *death_time, size_t n, double followup, rk_ttci_rule rule,
+                         double *time_out, int *event_out, rk_error *err)
 {
     const char *what = "time to improvement";
     if (n == 0) return rk_error_set(err, RK_EINVAL, "%s: no subjects", what);
@@ -486,9 +485,13 @@ rk_status rk_ttci_events(const double *time_to_improvement, const int *improved,
         double t = time_to_improvement[i];
         int imp = improved[i], dead = died ? died[i] : 0;
         if (imp != 0 && imp != 1)
-            return rk_error_set(err, RK_EINVAL, "%s: improved flag of subject %zu is %d (expected 0 or 1)", what, i + 1, imp);
+            return rk_error_set(err, RK_EINVAL,
+                                "%s: improved flag of subject %zu is %d (expected 0 or 1)", what,
+                                i + 1, imp);
         if (dead != 0 && dead != 1)
-            return rk_error_set(err, RK_EINVAL, "%s: death flag of subject %zu is %d (expected 0 or 1)", what, i + 1, dead);
+            return rk_error_set(err, RK_EINVAL,
+                                "%s: death flag of subject %zu is %d (expected 0 or 1)", what,
+                                i + 1, dead);
         int need_t = imp || !dead; /* a dead non-improver's own time is not used */
         if (need_t && !(isfinite(t) && t >= 0 && t <= followup))
             return rk_error_set(err, RK_EINVAL,

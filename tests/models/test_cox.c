@@ -1,4 +1,5 @@
-/* Tests for src/models/cox.c: Cox proportional hazards against R survival::coxph, properties, bad input. */
+/* Tests for src/models/cox.c: Cox proportional hazards against R survival::coxph, properties, bad
+ * input. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -98,7 +99,8 @@ static void run_cox_line(cox_case *c, char **f, size_t nf, int stratified)
     assert_int_equal(rk_cox_ties_parse(f[1], &opt.ties, NULL), RK_OK);
     rk_fit *fit = NULL;
     rk_error err;
-    rk_status s = rk_cox_fit(c->time.v, ev, X, n, p, names, stratified ? st : NULL, &opt, &fit, &err);
+    rk_status s =
+        rk_cox_fit(c->time.v, ev, X, n, p, names, stratified ? st : NULL, &opt, &fit, &err);
     if (s != RK_OK) print_error("%s: %s\n", c->name, err.msg);
     assert_int_equal(s, RK_OK);
     char cs[128];

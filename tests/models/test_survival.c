@@ -1,4 +1,5 @@
-/* Tests for src/models/survival.c: Kaplan-Meier, log-rank and the TTCI death rule, against R survival. */
+/* Tests for src/models/survival.c: Kaplan-Meier, log-rank and the TTCI death rule, against R
+ * survival. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,7 +28,7 @@ static vec parse_vec(const char *s)
     while (*p) {
         char *end;
         double x;
-        if (!strncmp(p, "NA", 2) && (p[2] == ',' || p[2] == 0) ) {
+        if (!strncmp(p, "NA", 2) && (p[2] == ',' || p[2] == 0)) {
             x = NAN;
             end = (char *)p + 2;
         } else {
@@ -155,9 +156,9 @@ static void run_logrank_line(surv_case *c, char **f, size_t nf)
     int stratified = (int)strtol(f[1], NULL, 10);
     rk_logrank *lr = NULL;
     rk_error err;
-    assert_int_equal(rk_logrank_test(c->t, c->ev, c->g, c->n, c->k, stratified ? c->s : NULL,
-                                     c->ns, &lr, &err),
-                     RK_OK);
+    assert_int_equal(
+        rk_logrank_test(c->t, c->ev, c->g, c->n, c->k, stratified ? c->s : NULL, c->ns, &lr, &err),
+        RK_OK);
     char cs[128];
     snprintf(cs, sizeof cs, "%s log-rank%s", c->name, stratified ? " stratified" : "");
     double chi = strtod(f[2], NULL), df = strtod(f[3], NULL), p = strtod(f[4], NULL);
@@ -219,7 +220,7 @@ static void test_ovarian_median(void **state)
 {
     (void)state;
     /* R: survfit(Surv(futime, fustat) ~ 1, ovarian) prints median 638, 0.95LCL 464, UCL NA */
-    const double t[] = {59,  115, 156, 421, 431, 448, 464, 475,  477,  563,  638,  744,  769,
+    const double t[] = {59,  115, 156, 421,  431,  448,  464,  475,  477, 563, 638, 744, 769,
                         770, 803, 855, 1040, 1106, 1129, 1206, 1227, 268, 329, 353, 365, 377};
     const int e[] = {1, 1, 1, 0, 1, 0, 1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0};
     rk_km *km = NULL;
@@ -250,8 +251,8 @@ static void test_no_censoring_is_empirical(void **state)
         assert_true(fabs(c->surv[i] - above / 10.0) < 1e-15);
         /* without censoring Greenwood's SE of S is the binomial sqrt(S(1-S)/n) */
         if (c->surv[i] > 0)
-            assert_true(fabs(c->std_err_surv[i] -
-                             sqrt(c->surv[i] * (1 - c->surv[i]) / 10.0)) < 1e-14);
+            assert_true(fabs(c->std_err_surv[i] - sqrt(c->surv[i] * (1 - c->surv[i]) / 10.0)) <
+                        1e-14);
     }
     /* S = 0.5 exactly on [5, 7): print.survfit's median is (5 + 7) / 2 = 6 (R prints 6) */
     assert_true(c->median == 6);
@@ -365,21 +366,20 @@ static void test_ttci_rules(void **state)
     double t[4];
     int e[4];
     rk_error err;
-    assert_int_equal(rk_ttci_events(tti, imp, died, dt, 4, 28, RK_TTCI_DEATH_CENSORED_AT_FOLLOWUP,
-                                    t, e, &err),
-                     RK_OK);
+    assert_int_equal(
+        rk_ttci_events(tti, imp, died, dt, 4, 28, RK_TTCI_DEATH_CENSORED_AT_FOLLOWUP, t, e, &err),
+        RK_OK);
     const double ta[] = {5, 20, 28, 10};
     const int ea[] = {1, 0, 0, 1};
     for (int i = 0; i < 4; i++)
         assert_true(t[i] == ta[i] && e[i] == ea[i]);
     assert_int_equal(
-        rk_ttci_events(tti, imp, died, dt, 4, 28, RK_TTCI_DEATH_NEVER_IMPROVES, t, e, &err),
-        RK_OK);
+        rk_ttci_events(tti, imp, died, dt, 4, 28, RK_TTCI_DEATH_NEVER_IMPROVES, t, e, &err), RK_OK);
     for (int i = 0; i < 4; i++)
         assert_true(t[i] == ta[i] && e[i] == ea[i]);
-    assert_int_equal(rk_ttci_events(tti, imp, died, dt, 4, 28, RK_TTCI_DEATH_CENSORED_AT_DEATH,
-                                    t, e, &err),
-                     RK_OK);
+    assert_int_equal(
+        rk_ttci_events(tti, imp, died, dt, 4, 28, RK_TTCI_DEATH_CENSORED_AT_DEATH, t, e, &err),
+        RK_OK);
     assert_true(t[2] == 3 && e[2] == 0);
     rk_ttci_rule r;
     assert_int_equal(rk_ttci_rule_parse("death", &r, &err), RK_OK);
