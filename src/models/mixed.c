@@ -1,4 +1,4 @@
-/* Linear mixed model with a random intercept per cluster: REML / ML fit by lme4's profiled criterion in theta = sigma_b / sigma, GLS fixed effects, Satterthwaite df. */
+/* Random-intercept linear mixed model: REML/ML (lme4 profiled theta), GLS, Satterthwaite df. */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -39,23 +39,25 @@ rk_status rk__mixed_sums_init(const rk_design *d, rk__mixed_sums *s, rk_error *e
     memset(s, 0, sizeof *s);
     if (!d) return rk_error_set(err, RK_EINVAL, "mixed model: no design");
     if (!d->cluster || d->n_clusters == 0)
-        return rk_error_set(err, RK_EINVAL,
-                            "mixed model: the formula needs a random intercept such as (1 | center)");
+        return rk_error_set(
+            err, RK_EINVAL,
+            "mixed model: the formula needs a random intercept such as (1 | center)");
     if (d->p == 0 || !d->X || !d->y)
         return rk_error_set(err, RK_EINVAL, "mixed model: the design has no fixed-effect columns");
     if (d->n <= d->p)
         return rk_error_set(err, RK_EINVAL,
-                            "mixed model: %zu observations are too few for %zu fixed effects",
-                            d->n, d->p);
+                            "mixed model: %zu observations are too few for %zu fixed effects", d->n,
+                            d->p);
     rk_status st;
     if ((st = rk__check_finite(d->y, d->n, "mixed model response", err))) return st;
     if ((st = rk__check_finite(d->X, d->n * d->p, "mixed model design matrix", err))) return st;
     const size_t n = d->n, p = d->p, K = d->n_clusters;
     for (size_t i = 0; i < n; i++)
         if (d->cluster[i] >= K)
-            return rk_error_set(err, RK_EINVAL,
-                                "mixed model: row %zu has cluster index %zu but there are %zu clusters",
-                                i + 1, d->cluster[i], K);
+            return rk_error_set(
+                err, RK_EINVAL,
+                "mixed model: row %zu has cluster index %zu but there are %zu clusters", i + 1,
+                d->cluster[i], K);
 
     size_t *count = calloc(K, sizeof *count);
     size_t *slot = malloc(K * sizeof *slot);
@@ -64,9 +66,11 @@ rk_status rk__mixed_sums_init(const rk_design *d, rk__mixed_sums *s, rk_error *e
         free(slot);
         return rk_error_set(err, RK_ENOMEM, "out of memory (mixed model, %zu clusters)", K);
     }
-    for (size_t i = 0; i < n; i++) count[d->cluster[i]]++;
+    for (size_t i = 0; i < n; i++)
+        count[d->cluster[i]]++;
     size_t J = 0;
-    for (size_t k = 0; k < K; k++) slot[k] = count[k] ? J++ : (size_t)-1;
+    for (size_t k = 0; k < K; k++)
+        slot[k] = count[k] ? J++ : (size_t)-1;
     free(count);
     if (J < 2) {
         free(slot);
@@ -102,11 +106,13 @@ rk_status rk__mixed_sums_init(const rk_design *d, rk__mixed_sums *s, rk_error *e
         size_t j = slot[d->cluster[i]];
         const double *x = d->X + i * p;
         s->nj[j] += 1.0;
-        for (size_t a = 0; a < p; a++) s->mx[j * p + a] += x[a];
+        for (size_t a = 0; a < p; a++)
+            s->mx[j * p + a] += x[a];
         s->my[j] += d->y[i];
     }
     for (size_t j = 0; j < J; j++) {
-        for (size_t a = 0; a < p; a++) s->mx[j * p + a] /= s->nj[j];
+        for (size_t a = 0; a < p; a++)
+            s->mx[j * p + a] /= s->nj[j];
         s->my[j] /= s->nj[j];
     }
     double *dx = malloc(p * sizeof *dx);
@@ -119,15 +125,18 @@ rk_status rk__mixed_sums_init(const rk_design *d, rk__mixed_sums *s, rk_error *e
         size_t j = slot[d->cluster[i]];
         const double *x = d->X + i * p;
         double dy = d->y[i] - s->my[j];
-        for (size_t a = 0; a < p; a++) dx[a] = x[a] - s->mx[j * p + a];
+        for (size_t a = 0; a < p; a++)
+            dx[a] = x[a] - s->mx[j * p + a];
         for (size_t a = 0; a < p; a++) {
-            for (size_t b = 0; b <= a; b++) s->wxx[a * p + b] += dx[a] * dx[b];
+            for (size_t b = 0; b <= a; b++)
+                s->wxx[a * p + b] += dx[a] * dx[b];
             s->wxy[a] += dx[a] * dy;
         }
         s->wyy += dy * dy;
     }
     for (size_t a = 0; a < p; a++)
-        for (size_t b = 0; b < a; b++) s->wxx[b * p + a] = s->wxx[a * p + b];
+        for (size_t b = 0; b < a; b++)
+            s->wxx[b * p + a] = s->wxx[a * p + b];
     free(dx);
     free(slot);
     return RK_OK;
@@ -150,7 +159,8 @@ static long rank_deficient_column(const rk__mixed_sums *s, rk_error *err, int *o
     for (size_t a = 0; a < p; a++)
         for (size_t b = 0; b < p; b++) {
             double v = s->wxx[a * p + b];
-            for (size_t j = 0; j < s->J; j++) v += s->nj[j] * s->mx[j * p + a] * s->mx[j * p + b];
+            for (size_t j = 0; j < s->J; j++)
+                v += s->nj[j] * s->mx[j * p + a] * s->mx[j * p + b];
             c[a * p + b] = v;
         }
     long bad = -1;
@@ -164,13 +174,16 @@ static long rank_deficient_column(const rk__mixed_sums *s, rk_error *err, int *o
             rk_error_set(err, RK_ENOMEM, "out of memory (mixed model rank check)");
             return -1;
         }
-        for (size_t a = 0; a < p; a++) sc[a] = 1.0 / sqrt(c[a * p + a]);
         for (size_t a = 0; a < p; a++)
-            for (size_t b = 0; b < p; b++) c[a * p + b] *= sc[a] * sc[b];
+            sc[a] = 1.0 / sqrt(c[a * p + a]);
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++)
+                c[a * p + b] *= sc[a] * sc[b];
         free(sc);
         for (size_t a = 0; a < p && bad < 0; a++) {
             double v = c[a * p + a];
-            for (size_t k = 0; k < a; k++) v -= c[a * p + k] * c[a * p + k];
+            for (size_t k = 0; k < a; k++)
+                v -= c[a * p + k] * c[a * p + k];
             if (!(v > 1e-14)) { /* pivot 1e-7, squared */
                 bad = (long)a;
                 break;
@@ -179,7 +192,8 @@ static long rank_deficient_column(const rk__mixed_sums *s, rk_error *err, int *o
             c[a * p + a] = l;
             for (size_t b = a + 1; b < p; b++) {
                 double w = c[b * p + a];
-                for (size_t k = 0; k < a; k++) w -= c[b * p + k] * c[a * p + k];
+                for (size_t k = 0; k < a; k++)
+                    w -= c[b * p + k] * c[a * p + k];
                 c[b * p + a] = w / l;
             }
         }
@@ -193,11 +207,11 @@ typedef struct mixed_eval {
     gsl_matrix *chol; /* Cholesky factor of A(theta) = X'(I + theta^2 ZZ')^-1 X */
     gsl_vector *beta;
     gsl_vector *work;
-    double *e;        /* J: my_j - mx_j' beta */
-    double *q;        /* J: mx_j' A^-1 mx_j */
-    double r2;        /* penalised residual sum of squares (lme4's pwrss) */
-    double logdet_a;  /* log |A| (lme4's ldRX2) */
-    double logdet_l;  /* sum log(1 + theta^2 n_j) (lme4's ldL2) */
+    double *e;       /* J: my_j - mx_j' beta */
+    double *q;       /* J: mx_j' A^-1 mx_j */
+    double r2;       /* penalised residual sum of squares (lme4's pwrss) */
+    double logdet_a; /* log |A| (lme4's ldRX2) */
+    double logdet_l; /* sum log(1 + theta^2 n_j) (lme4's ldL2) */
 } mixed_eval;
 
 static void eval_free(mixed_eval *ev)
@@ -225,7 +239,10 @@ static rk_status eval_alloc(const rk__mixed_sums *s, mixed_eval *ev, rk_error *e
     return RK_OK;
 }
 
-static double g_of(double n, double t2) { return n / (1.0 + t2 * n); }
+static double g_of(double n, double t2)
+{
+    return n / (1.0 + t2 * n);
+}
 
 /* Fill ev at theta; with_q also computes q_j (needed by REML derivatives). */
 static rk_status eval_at(const rk__mixed_sums *s, double theta, int with_q, mixed_eval *ev,
@@ -236,7 +253,8 @@ static rk_status eval_at(const rk__mixed_sums *s, double theta, int with_q, mixe
     gsl_matrix *A = ev->chol;
     gsl_vector *b = ev->beta;
     for (size_t a = 0; a < p; a++) {
-        for (size_t c = 0; c < p; c++) gsl_matrix_set(A, a, c, s->wxx[a * p + c]);
+        for (size_t c = 0; c < p; c++)
+            gsl_matrix_set(A, a, c, s->wxx[a * p + c]);
         gsl_vector_set(b, a, s->wxy[a]);
     }
     double logdet_l = 0.0;
@@ -245,25 +263,30 @@ static rk_status eval_at(const rk__mixed_sums *s, double theta, int with_q, mixe
         const double *m = s->mx + j * p;
         for (size_t a = 0; a < p; a++) {
             double gm = g * m[a];
-            for (size_t c = 0; c <= a; c++) *gsl_matrix_ptr(A, a, c) += gm * m[c];
+            for (size_t c = 0; c <= a; c++)
+                *gsl_matrix_ptr(A, a, c) += gm * m[c];
             *gsl_vector_ptr(b, a) += gm * s->my[j];
         }
         logdet_l += log1p(t2 * s->nj[j]);
     }
     for (size_t a = 0; a < p; a++)
-        for (size_t c = 0; c < a; c++) gsl_matrix_set(A, c, a, gsl_matrix_get(A, a, c));
+        for (size_t c = 0; c < a; c++)
+            gsl_matrix_set(A, c, a, gsl_matrix_get(A, a, c));
     rk__gsl_init();
     if (gsl_linalg_cholesky_decomp1(A) != GSL_SUCCESS)
-        return rk_error_set(err, RK_EINVAL,
-                            "mixed model: X'V^-1 X is not positive definite (rank-deficient design)");
+        return rk_error_set(
+            err, RK_EINVAL,
+            "mixed model: X'V^-1 X is not positive definite (rank-deficient design)");
     double logdet_a = 0.0;
-    for (size_t a = 0; a < p; a++) logdet_a += 2.0 * log(gsl_matrix_get(A, a, a));
+    for (size_t a = 0; a < p; a++)
+        logdet_a += 2.0 * log(gsl_matrix_get(A, a, a));
     gsl_linalg_cholesky_svx(A, b); /* b now holds beta */
     /* r2 = within-cluster part + sum_j g_j e_j^2 */
     double within = s->wyy;
     for (size_t a = 0; a < p; a++) {
         double ba = gsl_vector_get(b, a), wb = 0.0;
-        for (size_t c = 0; c < p; c++) wb += s->wxx[a * p + c] * gsl_vector_get(b, c);
+        for (size_t c = 0; c < p; c++)
+            wb += s->wxx[a * p + c] * gsl_vector_get(b, c);
         within += ba * (wb - 2.0 * s->wxy[a]);
     }
     if (within < 0.0) within = 0.0;
@@ -271,11 +294,13 @@ static rk_status eval_at(const rk__mixed_sums *s, double theta, int with_q, mixe
     for (size_t j = 0; j < J; j++) {
         const double *m = s->mx + j * p;
         double fit = 0.0;
-        for (size_t a = 0; a < p; a++) fit += m[a] * gsl_vector_get(b, a);
+        for (size_t a = 0; a < p; a++)
+            fit += m[a] * gsl_vector_get(b, a);
         ev->e[j] = s->my[j] - fit;
         between += g_of(s->nj[j], t2) * ev->e[j] * ev->e[j];
         if (with_q) {
-            for (size_t a = 0; a < p; a++) gsl_vector_set(ev->work, a, m[a]);
+            for (size_t a = 0; a < p; a++)
+                gsl_vector_set(ev->work, a, m[a]);
             gsl_blas_dtrsv(CblasLower, CblasNoTrans, CblasNonUnit, A, ev->work);
             double qq;
             gsl_blas_ddot(ev->work, ev->work, &qq);
@@ -286,13 +311,17 @@ static rk_status eval_at(const rk__mixed_sums *s, double theta, int with_q, mixe
     ev->logdet_a = logdet_a;
     ev->logdet_l = logdet_l;
     if (!(ev->r2 > 0.0))
-        return rk_error_set(err, RK_EINVAL,
-                            "mixed model: the fixed effects fit the response exactly (zero residual "
-                            "variance)");
+        return rk_error_set(
+            err, RK_EINVAL,
+            "mixed model: the fixed effects fit the response exactly (zero residual "
+            "variance)");
     return RK_OK;
 }
 
-static double k_of(const rk__mixed_sums *s, int ml) { return (double)(ml ? s->n : s->n - s->p); }
+static double k_of(const rk__mixed_sums *s, int ml)
+{
+    return (double)(ml ? s->n : s->n - s->p);
+}
 
 static double profiled_dev(const rk__mixed_sums *s, int ml, const mixed_eval *ev)
 {
@@ -309,7 +338,8 @@ static double profiled_h(const rk__mixed_sums *s, int ml, double theta, const mi
     double h = 0.0;
     for (size_t j = 0; j < s->J; j++) {
         double n = s->nj[j], u = 1.0 + t2 * n;
-        h += 2.0 * n / u - 2.0 * n * n / (u * u) * ((ml ? 0.0 : ev->q[j]) + k * ev->e[j] * ev->e[j] / ev->r2);
+        h += 2.0 * n / u -
+             2.0 * n * n / (u * u) * ((ml ? 0.0 : ev->q[j]) + k * ev->e[j] * ev->e[j] / ev->r2);
     }
     return h;
 }
@@ -329,7 +359,8 @@ rk_status rk__mixed_profile(const rk__mixed_sums *s, int ml, double theta, doubl
     if (dev) *dev = profiled_dev(s, ml, &ev);
     if (dprime) *dprime = theta * profiled_h(s, ml, theta, &ev);
     if (beta)
-        for (size_t a = 0; a < s->p; a++) beta[a] = gsl_vector_get(ev.beta, a);
+        for (size_t a = 0; a < s->p; a++)
+            beta[a] = gsl_vector_get(ev.beta, a);
     if (r2) *r2 = ev.r2;
     eval_free(&ev);
     return RK_OK;
@@ -347,7 +378,8 @@ rk_status rk__mixed_deviance_vp(const rk__mixed_sums *s, int ml, double theta, d
         return st;
     }
     const double s2 = sigma * sigma;
-    /* lmerTest devfun_vp: ldL2 + pwrss / sigma^2 + n log(2 pi sigma^2) (+ ldRX2 - p log(2 pi sigma^2) for REML) */
+    /* lmerTest devfun_vp: ldL2 + pwrss / sigma^2 + n log(2 pi sigma^2) (+ ldRX2 - p log(2 pi
+     * sigma^2) for REML) */
     *dev = ev.logdet_l + (ml ? 0.0 : ev.logdet_a) + ev.r2 / s2 + k_of(s, ml) * log(2.0 * M_PI * s2);
     eval_free(&ev);
     return RK_OK;
@@ -374,7 +406,8 @@ static rk_status inverse_and_dA(const rk__mixed_sums *s, double theta, const mix
         double gp = -2.0 * theta * n * n / (u * u);
         const double *m = s->mx + j * p;
         for (size_t a = 0; a < p; a++)
-            for (size_t c = 0; c < p; c++) *gsl_matrix_ptr(*da, a, c) += gp * m[a] * m[c];
+            for (size_t c = 0; c < p; c++)
+                *gsl_matrix_ptr(*da, a, c) += gp * m[a] * m[c];
     }
     return RK_OK;
 }
@@ -408,7 +441,8 @@ static rk_status hessian_from_eval(const rk__mixed_sums *s, int ml, double theta
         r2p += gp * e2;
         r2pp += gpp * e2;
         tr_app += gpp * ev->q[j];
-        for (size_t a = 0; a < p; a++) *gsl_vector_ptr(u, a) += gp * ev->e[j] * s->mx[j * p + a];
+        for (size_t a = 0; a < p; a++)
+            *gsl_vector_ptr(u, a) += gp * ev->e[j] * s->mx[j * p + a];
     }
     /* r2'' = sum g'' e^2 - 2 u' A^-1 u (envelope theorem, beta moves with theta) */
     double uau;
@@ -421,7 +455,8 @@ static rk_status hessian_from_eval(const rk__mixed_sums *s, int ml, double theta
         gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, ainv, da, 0.0, m1);
         double tr2 = 0.0;
         for (size_t a = 0; a < p; a++)
-            for (size_t c = 0; c < p; c++) tr2 += gsl_matrix_get(m1, a, c) * gsl_matrix_get(m1, c, a);
+            for (size_t c = 0; c < p; c++)
+                tr2 += gsl_matrix_get(m1, a, c) * gsl_matrix_get(m1, c, a);
         hth += tr_app - tr2;
     }
     h[0] = hth;
@@ -443,7 +478,8 @@ rk_status rk__mixed_hessian(const rk__mixed_sums *s, int ml, double theta, doubl
     mixed_eval ev;
     rk_status st = eval_alloc(s, &ev, err);
     if (st) return st;
-    if (!(st = eval_at(s, theta, 1, &ev, err))) st = hessian_from_eval(s, ml, theta, sigma, &ev, h, err);
+    if (!(st = eval_at(s, theta, 1, &ev, err)))
+        st = hessian_from_eval(s, ml, theta, sigma, &ev, h, err);
     eval_free(&ev);
     return st;
 }
@@ -514,7 +550,8 @@ static rk_status optimise_theta(const rk__mixed_sums *s, int ml, mixed_eval *ev,
     double grid[NGRID], dev[NGRID];
     rk_status st;
     grid[0] = 0.0;
-    for (int i = 1; i < NGRID; i++) grid[i] = pow(10.0, -4.0 + 0.1 * (i - 1));
+    for (int i = 1; i < NGRID; i++)
+        grid[i] = pow(10.0, -4.0 + 0.1 * (i - 1));
     size_t best = 0;
     double dmin = INFINITY, dmax = -INFINITY;
     for (int i = 0; i < NGRID; i++) {
@@ -579,9 +616,10 @@ rk_status rk_mixed_fit(const rk_design *d, const rk_mixed_opts *o, rk_fit **out,
     if ((st = rk__check_conf_level(o->conf_level, err))) return st;
     if (!d) return rk_error_set(err, RK_EINVAL, "mixed model: no design");
     if (d->weight)
-        return rk_error_set(err, RK_EINVAL,
-                            "mixed model: weights are not supported (expand grouped data to one row "
-                            "per patient)");
+        return rk_error_set(
+            err, RK_EINVAL,
+            "mixed model: weights are not supported (expand grouped data to one row "
+            "per patient)");
     const int ml = o->ml != 0;
     rk__mixed_sums s;
     if ((st = rk__mixed_sums_init(d, &s, err))) return st;
@@ -644,7 +682,8 @@ rk_status rk_mixed_fit(const rk_design *d, const rk_mixed_opts *o, rk_fit **out,
             df = k; /* dV/dtheta = 0 and H is diagonal at the boundary */
         } else {
             double cac = 0.0; /* (A^-1 A' A^-1)_aa */
-            for (size_t c = 0; c < p; c++) cac += gsl_matrix_get(m1, a, c) * gsl_matrix_get(ainv, c, a);
+            for (size_t c = 0; c < p; c++)
+                cac += gsl_matrix_get(m1, a, c) * gsl_matrix_get(ainv, c, a);
             double gt = -sigma2 * cac, gs = 2.0 * sigma * caa;
             double quad = (h[2] * gt * gt - 2.0 * h[1] * gt * gs + h[0] * gs * gs) / det;
             df = det > 0.0 && h[0] > 0.0 && quad > 0.0 ? var * var / quad : NAN;
@@ -657,8 +696,7 @@ rk_status rk_mixed_fit(const rk_design *d, const rk_mixed_opts *o, rk_fit **out,
         }
     }
     snprintf(f->convention, sizeof f->convention,
-             "%s as lme4 (SAS PROC MIXED); Satterthwaite df as lmerTest",
-             ml ? "ML" : "REML");
+             "%s as lme4 (SAS PROC MIXED); Satterthwaite df as lmerTest", ml ? "ML" : "REML");
     snprintf(f->ci_method, sizeof f->ci_method, "t");
     f->n = d->n;
     f->n_dropped = d->n_dropped;

@@ -10,12 +10,12 @@
  * its size and the means of X and y, plus the pooled within-cluster
  * (centred) cross-products.  Every criterion below is a function of these. */
 typedef struct rk__mixed_sums {
-    size_t n, p, J;  /* rows, columns of X, non-empty clusters */
-    double *nj;      /* J cluster sizes */
-    double *mx;      /* J x p cluster means of X, row-major */
-    double *my;      /* J cluster means of y */
-    double *wxx;     /* p x p pooled within-cluster sum of squares and products of X */
-    double *wxy;     /* p */
+    size_t n, p, J; /* rows, columns of X, non-empty clusters */
+    double *nj;     /* J cluster sizes */
+    double *mx;     /* J x p cluster means of X, row-major */
+    double *my;     /* J cluster means of y */
+    double *wxx;    /* p x p pooled within-cluster sum of squares and products of X */
+    double *wxy;    /* p */
     double wyy;
 } rk__mixed_sums;
 

@@ -1,4 +1,4 @@
-/* Tests for src/models/mixed.c: random-intercept LMM against lme4/lmerTest fixtures, derivatives, invariances, bad input. */
+/* Tests for src/models/mixed.c: lme4/lmerTest fixtures, derivatives, invariances, bad input. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -129,20 +129,34 @@ static mcase *load_cases(size_t *ncase)
             size_t klen = (size_t)(bar - line);
             const char *v = bar + 1;
 #define KEY(k) (klen == strlen(k) && strncmp(line, k, klen) == 0)
-            if (KEY("colnames")) c->colnames = parse_names(v, c->p);
-            else if (KEY("y")) c->y = parse_vec(v);
-            else if (KEY("x")) c->x = parse_vec(v);
-            else if (KEY("cl")) c->cl = parse_vec(v);
-            else if (KEY("beta")) c->beta = parse_vec(v);
-            else if (KEY("se")) c->se = parse_vec(v);
-            else if (KEY("df")) c->df = parse_vec(v);
-            else if (KEY("t")) c->t = parse_vec(v);
-            else if (KEY("p")) c->pv = parse_vec(v);
-            else if (KEY("theta")) c->theta = parse_vec(v);
-            else if (KEY("sigma")) c->sigma = parse_vec(v);
-            else if (KEY("sd_b")) c->sd_b = parse_vec(v);
-            else if (KEY("dev")) c->dev = parse_vec(v);
-            else if (KEY("loglik")) c->loglik = parse_vec(v);
+            if (KEY("colnames"))
+                c->colnames = parse_names(v, c->p);
+            else if (KEY("y"))
+                c->y = parse_vec(v);
+            else if (KEY("x"))
+                c->x = parse_vec(v);
+            else if (KEY("cl"))
+                c->cl = parse_vec(v);
+            else if (KEY("beta"))
+                c->beta = parse_vec(v);
+            else if (KEY("se"))
+                c->se = parse_vec(v);
+            else if (KEY("df"))
+                c->df = parse_vec(v);
+            else if (KEY("t"))
+                c->t = parse_vec(v);
+            else if (KEY("p"))
+                c->pv = parse_vec(v);
+            else if (KEY("theta"))
+                c->theta = parse_vec(v);
+            else if (KEY("sigma"))
+                c->sigma = parse_vec(v);
+            else if (KEY("sd_b"))
+                c->sd_b = parse_vec(v);
+            else if (KEY("dev"))
+                c->dev = parse_vec(v);
+            else if (KEY("loglik"))
+                c->loglik = parse_vec(v);
 #undef KEY
         }
         if (!eol) break;
@@ -157,11 +171,13 @@ static void free_cases(mcase *cases, size_t nc)
 {
     for (size_t i = 0; i < nc; i++) {
         mcase *c = &cases[i];
-        for (size_t a = 0; c->colnames && a < c->p; a++) free(c->colnames[a]);
+        for (size_t a = 0; c->colnames && a < c->p; a++)
+            free(c->colnames[a]);
         free(c->colnames);
         vec *vs[] = {&c->y,  &c->x,     &c->cl,    &c->beta, &c->se,  &c->df,    &c->t,
                      &c->pv, &c->theta, &c->sigma, &c->sd_b, &c->dev, &c->loglik};
-        for (size_t k = 0; k < sizeof vs / sizeof vs[0]; k++) free(vs[k]->v);
+        for (size_t k = 0; k < sizeof vs / sizeof vs[0]; k++)
+            free(vs[k]->v);
     }
     free(cases);
 }
@@ -177,7 +193,8 @@ static rk_design design_of(const mcase *c, size_t *cluster)
     d.X = c->x.v;
     d.y = c->y.v;
     d.colnames = c->colnames;
-    for (size_t i = 0; i < c->n; i++) cluster[i] = (size_t)c->cl.v[i];
+    for (size_t i = 0; i < c->n; i++)
+        cluster[i] = (size_t)c->cl.v[i];
     d.cluster = cluster;
     d.n_clusters = c->J;
     d.cluster_var = "center";
@@ -190,13 +207,13 @@ static int close_rel(double got, double want, double tol, double scale)
     return fabs(got - want) <= tol * den;
 }
 
-#define CHECK_CLOSE(got, want, tol, scale, what, name)                                          \
-    do {                                                                                       \
-        if (!close_rel((got), (want), (tol), (scale))) {                                       \
+#define CHECK_CLOSE(got, want, tol, scale, what, name)                                             \
+    do {                                                                                           \
+        if (!close_rel((got), (want), (tol), (scale))) {                                           \
             print_error("%s %s: got %.12g want %.12g (rel %.3g)\n", (name), (what), (double)(got), \
-                        (double)(want), fabs((got) - (want)) / fabs(want));                    \
-            fail();                                                                            \
-        }                                                                                      \
+                        (double)(want), fabs((got) - (want)) / fabs(want));                        \
+            fail();                                                                                \
+        }                                                                                          \
     } while (0)
 
 static void test_against_lme4(void **state)
@@ -240,8 +257,7 @@ static void test_against_lme4(void **state)
         /* variance components to 1e-5 (brief); boundary fits: R's theta may be
          * ~1e-8 instead of 0, so sd_b is compared on the scale of sigma */
         CHECK_CLOSE(rk_fit_get(f, "sigma"), sigma, 1e-5, 0, "sigma", c->name);
-        CHECK_CLOSE(rk_fit_get(f, "sd_intercept"), c->sd_b.v[0], 1e-5, sigma, "sd_b",
-                    c->name);
+        CHECK_CLOSE(rk_fit_get(f, "sd_intercept"), c->sd_b.v[0], 1e-5, sigma, "sd_b", c->name);
         CHECK_CLOSE(rk_fit_get(f, "theta"), c->theta.v[0], 1e-5, 1.0, "theta", c->name);
         CHECK_CLOSE(f->deviance, c->dev.v[0], 1e-10, 0, "deviance", c->name);
         CHECK_CLOSE(f->log_likelihood, c->loglik.v[0], 1e-10, 0, "logLik", c->name);
@@ -324,8 +340,10 @@ static void test_analytic_derivatives(void **state)
                 double th = thetas[k], h = 1e-5 * th, dev, dp, dp_lo, dp_hi;
                 double fp, fm;
                 assert_int_equal(rk__mixed_profile(&s, ml, th, &dev, &dp, NULL, NULL, &err), RK_OK);
-                assert_int_equal(rk__mixed_profile(&s, ml, th + h, &fp, &dp_hi, NULL, NULL, &err), RK_OK);
-                assert_int_equal(rk__mixed_profile(&s, ml, th - h, &fm, &dp_lo, NULL, NULL, &err), RK_OK);
+                assert_int_equal(rk__mixed_profile(&s, ml, th + h, &fp, &dp_hi, NULL, NULL, &err),
+                                 RK_OK);
+                assert_int_equal(rk__mixed_profile(&s, ml, th - h, &fm, &dp_lo, NULL, NULL, &err),
+                                 RK_OK);
                 double fd = (fp - fm) / (2 * h);
                 /* central differences: O(h^2) truncation, O(eps dev / h) rounding */
                 assert_true(fabs(fd - dp) <= 1e-5 * (fabs(dp) + 1e-9 * fabs(dev) / h + 1.0));
@@ -381,7 +399,8 @@ static void test_invariances(void **state)
         assert_int_equal(rk_mixed_fit(&d, &o, &f0, &err), RK_OK);
 
         double *y2 = malloc(c->n * sizeof *y2);
-        for (size_t r = 0; r < c->n; r++) y2[r] = 3.0 * c->y.v[r] - 7.0;
+        for (size_t r = 0; r < c->n; r++)
+            y2[r] = 3.0 * c->y.v[r] - 7.0;
         rk_design d2 = d;
         d2.y = y2;
         assert_int_equal(rk_mixed_fit(&d2, &o, &f1, &err), RK_OK);
@@ -409,7 +428,8 @@ static void test_invariances(void **state)
         d3.cluster = clr;
         assert_int_equal(rk_mixed_fit(&d3, &o, &f2, &err), RK_OK);
         for (size_t a = 0; a < c->p; a++) {
-            assert_true(close_rel(f2->coef[a].estimate, f0->coef[a].estimate, 1e-9, f0->coef[a].std_error));
+            assert_true(
+                close_rel(f2->coef[a].estimate, f0->coef[a].estimate, 1e-9, f0->coef[a].std_error));
             assert_true(close_rel(f2->coef[a].std_error, f0->coef[a].std_error, 1e-8, 0));
         }
         assert_true(close_rel(f2->deviance, f0->deviance, 1e-12, 0));
@@ -437,7 +457,8 @@ static void test_empty_cluster_ignored(void **state)
     rk_fit *f0, *f1;
     rk_error err;
     assert_int_equal(rk_mixed_fit(&d, NULL, &f0, &err), RK_OK);
-    for (size_t r = 0; r < c->n; r++) cl[r] = 2 * cl[r] + 1; /* even indices unused */
+    for (size_t r = 0; r < c->n; r++)
+        cl[r] = 2 * cl[r] + 1; /* even indices unused */
     d.n_clusters = 2 * c->J + 1;
     assert_int_equal(rk_mixed_fit(&d, NULL, &f1, &err), RK_OK);
     assert_true(close_rel(f1->coef[1].estimate, f0->coef[1].estimate, 1e-12, 0));
@@ -480,7 +501,8 @@ static void small_init(small *s)
     s->d.n_clusters = 3;
 }
 
-static void expect_error(const rk_design *d, const rk_mixed_opts *o, rk_status want, const char *msg)
+static void expect_error(const rk_design *d, const rk_mixed_opts *o, rk_status want,
+                         const char *msg)
 {
     rk_fit *f = (rk_fit *)(uintptr_t)1;
     rk_error err;
@@ -507,7 +529,8 @@ static void test_bad_input(void **state)
     expect_error(&s.d, NULL, RK_EINVAL, "(1 | center)");
 
     small_init(&s);
-    for (size_t i = 0; i < 12; i++) s.cl[i] = 0;
+    for (size_t i = 0; i < 12; i++)
+        s.cl[i] = 0;
     expect_error(&s.d, NULL, RK_EINVAL, "at least 2 clusters");
 
     small_init(&s);
@@ -523,7 +546,8 @@ static void test_bad_input(void **state)
     expect_error(&s.d, NULL, RK_EINVAL, "cluster index");
 
     small_init(&s); /* duplicate column: rank-deficient */
-    for (size_t i = 0; i < 12; i++) s.X[2 * i + 1] = 1.0;
+    for (size_t i = 0; i < 12; i++)
+        s.X[2 * i + 1] = 1.0;
     expect_error(&s.d, NULL, RK_EINVAL, "('dose') is a linear combination");
 
     small_init(&s);
@@ -538,7 +562,8 @@ static void test_bad_input(void **state)
     expect_error(&s.d, NULL, RK_EINVAL, "weights");
 
     small_init(&s); /* one observation per cluster */
-    for (size_t i = 0; i < 12; i++) s.cl[i] = i;
+    for (size_t i = 0; i < 12; i++)
+        s.cl[i] = i;
     s.d.n_clusters = 12;
     expect_error(&s.d, NULL, RK_EINVAL, "one observation");
 
@@ -567,7 +592,8 @@ static void test_boundary_fit(void **state)
     small_init(&s);
     /* cluster means of the residuals identical: y = 1 + dose + noise balanced */
     const double noise[4] = {-0.3, 0.3, 0.1, -0.1};
-    for (size_t i = 0; i < 12; i++) s.y[i] = 1.0 + s.X[2 * i + 1] + noise[i % 4];
+    for (size_t i = 0; i < 12; i++)
+        s.y[i] = 1.0 + s.X[2 * i + 1] + noise[i % 4];
     rk_fit *f = NULL;
     rk_error err;
     assert_int_equal(rk_mixed_fit(&s.d, NULL, &f, &err), RK_OK);
@@ -581,12 +607,9 @@ static void test_boundary_fit(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_against_lme4),
-        cmocka_unit_test(test_sleepstudy_published),
-        cmocka_unit_test(test_analytic_derivatives),
-        cmocka_unit_test(test_invariances),
-        cmocka_unit_test(test_empty_cluster_ignored),
-        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_against_lme4),          cmocka_unit_test(test_sleepstudy_published),
+        cmocka_unit_test(test_analytic_derivatives),  cmocka_unit_test(test_invariances),
+        cmocka_unit_test(test_empty_cluster_ignored), cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_boundary_fit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
