@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
 
 #include "models/fit.h"
 #include "stats/htest.h"
@@ -119,4 +122,76 @@ void rk__fit_note(rk_fit *f, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(f->note, sizeof f->note, fmt, ap);
     va_end(ap);
+}
+
+rk_status rk__wls(const double *X, size_t n, size_t p, const double *w, const double *z,
+                  double *beta, double *xtwx_inv, long *aliased, rk_error *err)
+{
+    *aliased = -1;
+    if (p == 0) return RK_OK;
+    if (n < p)
+        return rk_error_set(err, RK_EINVAL,
+                            "%zu observations are too few for %zu coefficients", n, p);
+    rk__gsl_init();
+    rk_status st = RK_OK;
+    gsl_matrix *A = gsl_matrix_alloc(n, p);
+    gsl_vector *tau = gsl_vector_alloc(p);
+    gsl_vector *b = gsl_vector_alloc(n);
+    gsl_matrix *R = gsl_matrix_alloc(p, p);
+    double *norm = calloc(p, sizeof *norm);
+    if (!A || !tau || !b || !R || !norm) {
+        st = rk_error_set(err, RK_ENOMEM, "out of memory for a %zu x %zu least-squares problem",
+                          n, p);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double s = w ? sqrt(w[i]) : 1.0;
+        for (size_t j = 0; j < p; j++) {
+            double a = s * X[i * p + j];
+            gsl_matrix_set(A, i, j, a);
+            norm[j] += a * a;
+        }
+        gsl_vector_set(b, i, s * z[i]);
+    }
+    if (gsl_linalg_QR_decomp(A, tau) != GSL_SUCCESS) {
+        st = rk_error_set(err, RK_EINTERNAL, "QR decomposition failed");
+        goto done;
+    }
+    for (size_t j = 0; j < p; j++) {
+        /* R lm (dqrdc2): tol = 1e-7 relative to the column's norm */
+        if (!(fabs(gsl_matrix_get(A, j, j)) > 1e-7 * sqrt(norm[j]))) {
+            *aliased = (long)j;
+            st = rk_error_set(err, RK_EINVAL, "design column %zu is aliased", j + 1);
+            goto done;
+        }
+    }
+    gsl_linalg_QR_QTvec(A, tau, b);
+    for (size_t jj = p; jj-- > 0;) {
+        double s = gsl_vector_get(b, jj);
+        for (size_t k = jj + 1; k < p; k++) s -= gsl_matrix_get(A, jj, k) * beta[k];
+        beta[jj] = s / gsl_matrix_get(A, jj, jj);
+    }
+    if (xtwx_inv) {
+        gsl_matrix_set_zero(R);
+        for (size_t i = 0; i < p; i++)
+            for (size_t j = i; j < p; j++) gsl_matrix_set(R, i, j, gsl_matrix_get(A, i, j));
+        if (gsl_linalg_tri_invert(CblasUpper, CblasNonUnit, R) != GSL_SUCCESS) {
+            st = rk_error_set(err, RK_EINTERNAL, "triangular inverse failed");
+            goto done;
+        }
+        /* (X'WX)^{-1} = R^{-1} R^{-T} */
+        for (size_t i = 0; i < p; i++)
+            for (size_t j = i; j < p; j++) {
+                double s = 0;
+                for (size_t k = j; k < p; k++) s += gsl_matrix_get(R, i, k) * gsl_matrix_get(R, j, k);
+                xtwx_inv[i * p + j] = xtwx_inv[j * p + i] = s;
+            }
+    }
+done:
+    gsl_matrix_free(A);
+    gsl_vector_free(tau);
+    gsl_vector_free(b);
+    gsl_matrix_free(R);
+    free(norm);
+    return st;
 }

@@ -35,4 +35,13 @@ void rk__fit_note(rk_fit *f, const char *fmt, ...)
 #endif
     ;
 
+/* Weighted least squares by Householder QR: minimise sum_i w_i (z_i - x_i'b)^2
+ * over the n x p row-major X (w may be NULL: all 1).  Writes beta[p] and, when
+ * xtwx_inv is not NULL, (X'WX)^{-1} (p x p row-major).  A column whose residual
+ * norm after the previous columns is <= 1e-7 times its own norm (R lm's
+ * tolerance) is aliased: RK_EINVAL with *aliased set to its index (else -1);
+ * the message is left to the caller, who knows the column names. */
+rk_status rk__wls(const double *X, size_t n, size_t p, const double *w, const double *z,
+                  double *beta, double *xtwx_inv, long *aliased, rk_error *err);
+
 #endif

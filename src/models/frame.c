@@ -536,6 +536,7 @@ rk_status rk_design_new(const rk_table *t, const char *formula, const rk_frame_o
     rk__formula f;
     rk_status st = rk__formula_parse(formula, &f, err);
     if (st) return st;
+    if (o->no_intercept) f.intercept = 0;
 
     size_t nrows = rk_table_nrows(t);
     size_t nv = f.n_terms;
