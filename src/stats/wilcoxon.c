@@ -110,7 +110,7 @@ uint64_t rk__ranksum_cells(const int64_t *scores, size_t m, size_t n)
     if (check_scores(scores, m, n, NULL)) return 0;
     reduced r;
     if (!reduce_scores(scores, m + n, &r)) return 0;
-    uint64_t cells = cells_of(&r, m + n, m);
+    uint64_t cells = cells_of(&r, m + n, m < n ? m : n);
     free(r.c);
     free(r.pre);
     return cells;
@@ -122,12 +122,9 @@ uint64_t rk__ranksum_cells(const int64_t *scores, size_t m, size_t n)
  * step probabilities (m - j) / (N - i + 1).  Each f[j] lives in its own fixed
  * window of sums, updated in place for j descending.  Probabilities instead of
  * counts: no overflow for large N, and every term is positive (no cancellation). */
-rk_status rk_ranksum_exact_dist(const int64_t *scores, size_t m, size_t n, double **dist,
-                                int64_t *min_sum, size_t *len, rk_error *err)
+static rk_status ranksum_dist_core(const int64_t *scores, size_t m, size_t n, double **dist,
+                                   int64_t *min_sum, size_t *len, rk_error *err)
 {
-    *dist = NULL;
-    rk_status st = check_scores(scores, m, n, err);
-    if (st) return st;
     size_t N = m + n;
     reduced r;
     if (!reduce_scores(scores, N, &r))
@@ -141,6 +138,21 @@ rk_status rk_ranksum_exact_dist(const int64_t *scores, size_t m, size_t n, doubl
                             "tie pattern needs about %.1f GiB (limit 4 GiB); use the asymptotic "
                             "method",
                             m, n, (double)cells * 8.0 / 1073741824.0);
+    }
+    double work = 0.0; /* multiply-adds of the programme below */
+    for (size_t i = 1; i <= N; i++) {
+        size_t jmax = i < m ? i : m, jmin = i > n ? i - n : 0;
+        for (size_t j = jmin; j <= jmax; j++)
+            work += (double)(r.pre[i] - r.pre[i - j] - r.pre[j] + 1);
+    }
+    if (work > RK__RANKSUM_MAX_WORK) {
+        free(r.c);
+        free(r.pre);
+        return rk_error_set(err, RK_ERANGE,
+                            "exact rank-sum distribution for group sizes %zu and %zu would take "
+                            "about %.2g operations (limit %.0e, about a minute); use the "
+                            "asymptotic method",
+                            m, n, work, RK__RANKSUM_MAX_WORK);
     }
     size_t *off = malloc((m + 2) * sizeof *off);
     double *f = NULL;
@@ -207,6 +219,31 @@ rk_status rk_ranksum_exact_dist(const int64_t *scores, size_t m, size_t n, doubl
     free(f);
     free(r.c);
     free(r.pre);
+    return RK_OK;
+}
+
+rk_status rk_ranksum_exact_dist(const int64_t *scores, size_t m, size_t n, double **dist,
+                                int64_t *min_sum, size_t *len, rk_error *err)
+{
+    *dist = NULL;
+    rk_status st = check_scores(scores, m, n, err);
+    if (st) return st;
+    if (m <= n) return ranksum_dist_core(scores, m, n, dist, min_sum, len, err);
+    /* the table grows like m^2 n: work with the smaller group, T = S - T_other */
+    int64_t total = 0;
+    for (size_t i = 0; i < m + n; i++) total += scores[i];
+    double *d;
+    int64_t mn;
+    size_t l;
+    if ((st = ranksum_dist_core(scores, n, m, &d, &mn, &l, err))) return st;
+    for (size_t i = 0; i < l / 2; i++) {
+        double t = d[i];
+        d[i] = d[l - 1 - i];
+        d[l - 1 - i] = t;
+    }
+    *dist = d;
+    *min_sum = total - (mn + (int64_t)l - 1);
+    *len = l;
     return RK_OK;
 }
 

@@ -10,6 +10,8 @@
 /* Largest DP table (in doubles) the exact rank-sum distribution will allocate:
  * 4 GiB; beyond it RK_ERANGE (use the asymptotic method). */
 #define RK__RANKSUM_MAX_CELLS ((uint64_t)1 << 29)
+/* Largest number of multiply-adds it will attempt (about a minute); beyond it RK_ERANGE. */
+#define RK__RANKSUM_MAX_WORK 1e11
 
 /* Number of doubles the exact distribution of rk_ranksum_exact_dist would need
  * for these scores (any order) and first-group size m; 0 on bad input. */

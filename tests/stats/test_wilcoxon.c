@@ -411,7 +411,17 @@ static void test_too_large_for_exact(void **state)
     rk_error err;
     assert_int_equal(rk_wilcoxon_rank_sum(x, n, y, n, &o, &h, &err), RK_ERANGE);
     assert_non_null(strstr(err.msg, "asymptotic"));
+    assert_non_null(strstr(err.msg, "GiB"));
     free(x);
+    free(y);
+    /* small memory but too much work: one x against 600000 y */
+    size_t ny = 600000;
+    y = malloc(ny * sizeof *y);
+    assert_non_null(y);
+    for (size_t i = 0; i < ny; i++) y[i] = (double)i;
+    const double one = 0.5;
+    assert_int_equal(rk_wilcoxon_rank_sum(&one, 1, y, ny, &o, &h, &err), RK_ERANGE);
+    assert_non_null(strstr(err.msg, "operations"));
     free(y);
 }
 
