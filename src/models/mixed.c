@@ -1,5 +1,4 @@
 /* Random-intercept linear mixed model: REML/ML (lme4 profiled theta), GLS, Satterthwaite df. */
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
