@@ -32,12 +32,15 @@ void rk_ordinal_opts_init(rk_ordinal_opts *o)
     o->max_iter = 100;
 }
 
-/* Logistic cdf, without overflow for large |z|. */
-static double plogis(double z)
+/* Logistic cdf F(z) and F(-z) = 1 - F(z) from one exp, both to full relative
+ * accuracy and without overflow. */
+static void plogis2(double z, double *lower, double *upper)
 {
-    if (z >= 0) return 1.0 / (1.0 + exp(-z));
-    double e = exp(z);
-    return e / (1.0 + e);
+    double e = exp(-fabs(z)), a = 1.0 / (1.0 + e), b = e / (1.0 + e);
+    if (z >= 0)
+        *lower = a, *upper = b;
+    else
+        *lower = b, *upper = a;
 }
 
 double rk__ordinal_eval(const double *X, const double *y, const double *w, size_t n, size_t p,
@@ -67,11 +70,11 @@ double rk__ordinal_eval(const double *X, const double *y, const double *w, size_
         int has_u = k < K - 1, has_l = k > 0;
         double u = has_u ? theta[k] - eta : INFINITY;
         double l = has_l ? theta[k - 1] - eta : -INFINITY;
-        double pr;
-        if (has_l && l > 0) /* both in the upper tail: difference of upper tails */
-            pr = plogis(-l) - (has_u ? plogis(-u) : 0.0);
-        else
-            pr = (has_u ? plogis(u) : 1.0) - (has_l ? plogis(l) : 0.0);
+        double Fu = 1.0, Su = 0.0, Fl = 0.0, Sl = 1.0; /* F and 1 - F at u and l */
+        if (has_u) plogis2(u, &Fu, &Su);
+        if (has_l) plogis2(l, &Fl, &Sl);
+        /* both in the upper tail: difference of upper tails, for accuracy */
+        double pr = has_l && l > 0 ? Sl - Su : Fu - Fl;
         if (!(pr > 0.0)) {
             ll = -INFINITY;
             break;
@@ -80,14 +83,12 @@ double rk__ordinal_eval(const double *X, const double *y, const double *w, size_
         if (!g && !info) continue;
         double fu = 0, fl = 0, fpu = 0, fpl = 0;
         if (has_u) {
-            double a = plogis(u), b = plogis(-u);
-            fu = a * b;
-            fpu = fu * (b - a);
+            fu = Fu * Su;
+            fpu = fu * (Su - Fu);
         }
         if (has_l) {
-            double a = plogis(l), b = plogis(-l);
-            fl = a * b;
-            fpl = fl * (b - a);
+            fl = Fl * Sl;
+            fpl = fl * (Sl - Fl);
         }
         size_t m = 0;
         if (has_u) ix[m] = k, vu[m] = 1.0, vl[m] = 0.0, m++;
@@ -116,6 +117,61 @@ double rk__ordinal_eval(const double *X, const double *y, const double *w, size_
     }
     free(ix), free(vu), free(vl), free(dp);
     return ll;
+}
+
+/* A design row for sorting: identical (y, x) rows are merged into one weighted row. */
+typedef struct ord_row {
+    const double *x;
+    size_t p;
+    double y, w;
+} ord_row;
+
+static int ord_row_cmp(const void *pa, const void *pb)
+{
+    const ord_row *a = pa, *b = pb;
+    if (a->y != b->y) return a->y < b->y ? -1 : 1;
+    for (size_t m = 0; m < a->p; m++)
+        if (a->x[m] != b->x[m]) return a->x[m] < b->x[m] ? -1 : 1;
+    return 0;
+}
+
+/* Merge identical rows of (X, y, w) in place into the first *n rows, summing
+ * weights and dropping zero weights; *w is allocated (the caller frees it).
+ * The likelihood is a sum over rows, so the fit is unchanged; grouped counts
+ * and one row per patient then run the same arithmetic.  0 on success. */
+static int ord_collapse(double *X, double *y, double **w, const double *w_in, size_t *n, size_t p)
+{
+    size_t N = *n;
+    ord_row *r = malloc((N + 1) * sizeof *r);
+    double *Xc = malloc((N * p + 1) * sizeof *Xc), *ww = malloc((N + 1) * sizeof *ww);
+    if (!r || !Xc || !ww) {
+        free(r), free(Xc), free(ww);
+        return -1;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < N; i++) {
+        double wi = w_in ? w_in[i] : 1.0;
+        if (wi == 0) continue;
+        r[k].x = X + i * p, r[k].p = p, r[k].y = y[i], r[k].w = wi;
+        k++;
+    }
+    qsort(r, k, sizeof *r, ord_row_cmp);
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (m > 0 && ord_row_cmp(&r[i], &r[i - 1]) == 0) {
+            ww[m - 1] += r[i].w;
+            continue;
+        }
+        memcpy(Xc + m * p, r[i].x, p * sizeof *Xc);
+        y[m] = r[i].y;
+        ww[m] = r[i].w;
+        m++;
+    }
+    memcpy(X, Xc, m * p * sizeof *X);
+    free(r), free(Xc);
+    *w = ww;
+    *n = m;
+    return 0;
 }
 
 /* The problem after input checks: X without an intercept column. */
@@ -477,7 +533,7 @@ rk_status rk_ordinal_fit(const rk_design *d, const rk_ordinal_opts *o, rk_fit **
     double *par = malloc(q * sizeof *par), *g = malloc(q * sizeof *g);
     double *info = malloc(q * q * sizeof *info);
     rk_fit *f = NULL;
-    double *U = NULL, *J = NULL;
+    double *U = NULL, *J = NULL, *yc = NULL, *wc = NULL;
     if (!X || !names || !range || !gscale || !par || !g || !info) {
         st = rk_error_set(err, RK_ENOMEM, "out of memory fitting the ordinal model");
         goto done;
@@ -501,7 +557,18 @@ rk_status rk_ordinal_fit(const rk_design *d, const rk_ordinal_opts *o, rk_fit **
     if (!d->colnames && (st = check_columns(X, d->weight, n, p, NULL, err)) != RK_OK) goto done;
 
     rk__gsl_init();
-    ord_prob pr = {X, d->y, d->weight, n, p, K, W, range, gscale};
+    yc = malloc((n + 1) * sizeof *yc);
+    if (!yc) {
+        st = rk_error_set(err, RK_ENOMEM, "out of memory fitting the ordinal model");
+        goto done;
+    }
+    memcpy(yc, d->y, n * sizeof *yc);
+    size_t nc = n;
+    if (ord_collapse(X, yc, &wc, d->weight, &nc, p) != 0) {
+        st = rk_error_set(err, RK_ENOMEM, "out of memory fitting the ordinal model");
+        goto done;
+    }
+    ord_prob pr = {X, yc, wc, nc, p, K, W, range, gscale};
     /* start: thresholds-only MLE (marginal cumulative logits), beta = 0 */
     double cum = 0, ll0 = 0;
     for (size_t k = 0; k < K; k++) ll0 += Wk[k] * log(Wk[k] / W);
@@ -628,7 +695,7 @@ rk_status rk_ordinal_fit(const rk_design *d, const rk_ordinal_opts *o, rk_fit **
             st = rk_error_set(err, RK_ENOMEM, "out of memory for the proportional-odds test");
             goto done;
         }
-        rk__ordinal_eval(X, d->y, d->weight, n, p, K, theta, beta, 1, U, J);
+        rk__ordinal_eval(X, yc, wc, nc, p, K, theta, beta, 1, U, J);
         double stat;
         if (score_quadratic(U, J, Q, &stat) == 0) {
             double df = (double)(p * (K - 2));
@@ -645,6 +712,6 @@ rk_status rk_ordinal_fit(const rk_design *d, const rk_ordinal_opts *o, rk_fit **
 done:
     rk_fit_free(f);
     free(Wk), free(cols), free(X), free(names), free(range), free(gscale), free(par), free(g);
-    free(info), free(U), free(J);
+    free(info), free(U), free(J), free(yc), free(wc);
     return st;
 }
