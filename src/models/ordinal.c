@@ -1,4 +1,4 @@
-/* Proportional-odds (cumulative logit) model: Newton-Raphson fit, Wald and profile CIs, LR and PO score tests. */
+/* Proportional-odds (cumulative logit) model: Newton-Raphson fit, CIs, LR and PO score tests. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,8 +66,9 @@ double rk__ordinal_eval(const double *X, const double *y, const double *w, size_
         const double *x = X + i * p;
         size_t k = (size_t)y[i];
         double eta = 0.0;
-        for (size_t m = 0; m < p; m++) eta += x[m] * beta[m];
-        int has_u = k < K - 1, has_l = k > 0;
+        for (size_t m = 0; m < p; m++)
+            eta += x[m] * beta[m];
+        int has_u = k<K - 1, has_l = k> 0;
         double u = has_u ? theta[k] - eta : INFINITY;
         double l = has_l ? theta[k - 1] - eta : -INFINITY;
         double Fu = 1.0, Su = 0.0, Fl = 0.0, Sl = 1.0; /* F and 1 - F at u and l */
@@ -104,15 +105,18 @@ double rk__ordinal_eval(const double *X, const double *y, const double *w, size_
                 for (size_t c = 0; c < p; c++)
                     ix[m] = K - 1 + (k - 1) * p + c, vu[m] = 0.0, vl[m] = -x[c], m++;
         }
-        for (size_t a = 0; a < m; a++) dp[a] = fu * vu[a] - fl * vl[a];
+        for (size_t a = 0; a < m; a++)
+            dp[a] = fu * vu[a] - fl * vl[a];
         if (g)
-            for (size_t a = 0; a < m; a++) g[ix[a]] += wi * dp[a] / pr;
+            for (size_t a = 0; a < m; a++)
+                g[ix[a]] += wi * dp[a] / pr;
         if (info) {
             double pr2 = pr * pr;
             for (size_t a = 0; a < m; a++)
                 for (size_t b = 0; b < m; b++)
                     info[ix[a] * q + ix[b]] +=
-                        wi * (dp[a] * dp[b] / pr2 - (fpu * vu[a] * vu[b] - fpl * vl[a] * vl[b]) / pr);
+                        wi *
+                        (dp[a] * dp[b] / pr2 - (fpu * vu[a] * vu[b] - fpl * vl[a] * vl[b]) / pr);
         }
     }
     free(ix), free(vu), free(vl), free(dp);
@@ -178,9 +182,9 @@ static int ord_collapse(double *X, double *y, double **w, const double *w_in, si
 typedef struct ord_prob {
     const double *X, *y, *w;
     size_t n, p, K;
-    double W;           /* total weight */
-    double *range;      /* p: max - min of each column */
-    double *gscale;     /* q: W * max(1, max |x|) -- bound on |score| */
+    double W;       /* total weight */
+    double *range;  /* p: max - min of each column */
+    double *gscale; /* q: W * max(1, max |x|) -- bound on |score| */
 } ord_prob;
 
 enum { ORD_OK, ORD_SINGULAR, ORD_NOCONV, ORD_DIVERGE, ORD_NOMEM };
@@ -188,7 +192,8 @@ enum { ORD_OK, ORD_SINGULAR, ORD_NOCONV, ORD_DIVERGE, ORD_NOMEM };
 static double ord_span(const ord_prob *d, const double *par)
 {
     double s = 0;
-    for (size_t m = 0; m < d->p; m++) s += fabs(par[d->K - 1 + m]) * d->range[m];
+    for (size_t m = 0; m < d->p; m++)
+        s += fabs(par[d->K - 1 + m]) * d->range[m];
     return s;
 }
 
@@ -232,7 +237,8 @@ static int ord_newton(const ord_prob *d, double *par, size_t fixed, double tol, 
             double r = fabs(g[fr[a]]) / d->gscale[fr[a]];
             if (r > gmax) gmax = r;
             gsl_vector_set(gv, a, g[fr[a]]);
-            for (size_t b = 0; b < nf; b++) gsl_matrix_set(A, a, b, I[fr[a] * q + fr[b]]);
+            for (size_t b = 0; b < nf; b++)
+                gsl_matrix_set(A, a, b, I[fr[a] * q + fr[b]]);
         }
         if (gsl_linalg_cholesky_decomp1(A) != GSL_SUCCESS) {
             rc = ORD_SINGULAR;
@@ -253,7 +259,8 @@ static int ord_newton(const ord_prob *d, double *par, size_t fixed, double tol, 
         int accepted = 0;
         for (int h = 0; h < 40; h++, step /= 2) {
             memcpy(trial, par, q * sizeof *par);
-            for (size_t a = 0; a < nf; a++) trial[fr[a]] += step * gsl_vector_get(dv, a);
+            for (size_t a = 0; a < nf; a++)
+                trial[fr[a]] += step * gsl_vector_get(dv, a);
             if (!ord_thresholds_increasing(trial, K)) continue;
             double lt =
                 rk__ordinal_eval(d->X, d->y, d->w, d->n, p, K, trial, trial + K - 1, 0, g, I);
@@ -315,7 +322,8 @@ static int score_quadratic(const double *U, double *J, size_t Q, double *stat)
             double e = gsl_vector_get(ev, a);
             if (!(e > 1e-10 * emax)) continue;
             double c = 0;
-            for (size_t b = 0; b < Q; b++) c += gsl_matrix_get(V, b, a) * U[b];
+            for (size_t b = 0; b < Q; b++)
+                c += gsl_matrix_get(V, b, a) * U[b];
             s += c * c / e;
         }
         *stat = s;
@@ -345,29 +353,29 @@ static rk_status profile_limit(const ord_prob *d, const double *mle, double llma
     double bhat = mle[a];
     memcpy(best, mle, q * sizeof *mle);
     /* h(b) = |r(b)| - z, increasing in |b - bhat|; dh/db = -g_a / |r| */
-#define PROFILE_AT(bval, hout, dout)                                                              \
-    do {                                                                                          \
-        memcpy(par, best, q * sizeof *par);                                                       \
-        par[a] = (bval);                                                                          \
-        double llb;                                                                               \
-        int rc_ = ord_newton(d, par, a, tol, max_iter, &llb, NULL, g, NULL);                      \
-        if (rc_ == ORD_NOMEM) {                                                                   \
-            st = rk_error_set(err, RK_ENOMEM, "out of memory profiling '%s'", name);              \
-            goto done;                                                                            \
-        }                                                                                         \
-        if (rc_ != ORD_OK) {                                                                      \
-            st = rk_error_set(err, RK_ENOCONV,                                                    \
-                              "profile likelihood for '%s': the constrained fit at %g did not "   \
-                              "converge; use Wald intervals",                                     \
-                              name, (bval));                                                      \
-            goto done;                                                                            \
-        }                                                                                         \
-        memcpy(best, par, q * sizeof *par);                                                       \
-        double dev_ = 2.0 * (llmax - llb);                                                        \
-        double r_ = sqrt(dev_ > 0 ? dev_ : 0);                                                    \
-        (hout) = r_ - z;                                                                          \
-        (dout) = r_ > 0 ? -s * g[a] / r_ : INFINITY;                                              \
-        (void)(dout);                                                                             \
+#define PROFILE_AT(bval, hout, dout)                                                               \
+    do {                                                                                           \
+        memcpy(par, best, q * sizeof *par);                                                        \
+        par[a] = (bval);                                                                           \
+        double llb;                                                                                \
+        int rc_ = ord_newton(d, par, a, tol, max_iter, &llb, NULL, g, NULL);                       \
+        if (rc_ == ORD_NOMEM) {                                                                    \
+            st = rk_error_set(err, RK_ENOMEM, "out of memory profiling '%s'", name);               \
+            goto done;                                                                             \
+        }                                                                                          \
+        if (rc_ != ORD_OK) {                                                                       \
+            st = rk_error_set(err, RK_ENOCONV,                                                     \
+                              "profile likelihood for '%s': the constrained fit at %g did not "    \
+                              "converge; use Wald intervals",                                      \
+                              name, (bval));                                                       \
+            goto done;                                                                             \
+        }                                                                                          \
+        memcpy(best, par, q * sizeof *par);                                                        \
+        double dev_ = 2.0 * (llmax - llb);                                                         \
+        double r_ = sqrt(dev_ > 0 ? dev_ : 0);                                                     \
+        (hout) = r_ - z;                                                                           \
+        (dout) = r_ > 0 ? -s * g[a] / r_ : INFINITY;                                               \
+        (void)(dout);                                                                              \
     } while (0)
     double lo = bhat, hi = NAN, hhi = NAN, dh = 0;
     /* bracket: walk out from the Wald limit */
@@ -417,11 +425,13 @@ static rk_status check_columns(const double *X, const double *w, size_t n, size_
     double *Q = malloc(n * p * sizeof *Q);
     if (!Q) return rk_error_set(err, RK_ENOMEM, "out of memory checking the design");
     double W = 0;
-    for (size_t i = 0; i < n; i++) W += w ? w[i] : 1.0;
+    for (size_t i = 0; i < n; i++)
+        W += w ? w[i] : 1.0;
     rk_status st = RK_OK;
     for (size_t j = 0; j < p && st == RK_OK; j++) {
         double *v = Q + j * n, mean = 0;
-        for (size_t i = 0; i < n; i++) mean += (w ? w[i] : 1.0) * X[i * p + j];
+        for (size_t i = 0; i < n; i++)
+            mean += (w ? w[i] : 1.0) * X[i * p + j];
         mean /= W;
         double n0 = 0;
         for (size_t i = 0; i < n; i++) {
@@ -438,11 +448,14 @@ static rk_status check_columns(const double *X, const double *w, size_t n, size_
         for (size_t k = 0; k < j; k++) {
             const double *u = Q + k * n;
             double c = 0;
-            for (size_t i = 0; i < n; i++) c += (w ? w[i] : 1.0) * v[i] * u[i];
-            for (size_t i = 0; i < n; i++) v[i] -= c * u[i];
+            for (size_t i = 0; i < n; i++)
+                c += (w ? w[i] : 1.0) * v[i] * u[i];
+            for (size_t i = 0; i < n; i++)
+                v[i] -= c * u[i];
         }
         double n1 = 0;
-        for (size_t i = 0; i < n; i++) n1 += (w ? w[i] : 1.0) * v[i] * v[i];
+        for (size_t i = 0; i < n; i++)
+            n1 += (w ? w[i] : 1.0) * v[i] * v[i];
         if (!(n1 > 1e-18 * n0)) {
             st = rk_error_set(err, RK_EINVAL,
                               "column '%s' is a linear combination of the other columns "
@@ -451,7 +464,8 @@ static rk_status check_columns(const double *X, const double *w, size_t n, size_
             break;
         }
         double nn = sqrt(n1);
-        for (size_t i = 0; i < n; i++) v[i] /= nn;
+        for (size_t i = 0; i < n; i++)
+            v[i] /= nn;
     }
     free(Q);
     return st;
@@ -552,7 +566,8 @@ rk_status rk_ordinal_fit(const rk_design *d, const rk_ordinal_opts *o, rk_fit **
         range[m] = hi - lo;
         gscale[K - 1 + m] = W * (amax > 1 ? amax : 1);
     }
-    for (size_t j = 0; j + 1 < K; j++) gscale[j] = W;
+    for (size_t j = 0; j + 1 < K; j++)
+        gscale[j] = W;
     if (d->colnames && (st = check_columns(X, d->weight, n, p, names, err)) != RK_OK) goto done;
     if (!d->colnames && (st = check_columns(X, d->weight, n, p, NULL, err)) != RK_OK) goto done;
 
@@ -571,12 +586,14 @@ rk_status rk_ordinal_fit(const rk_design *d, const rk_ordinal_opts *o, rk_fit **
     ord_prob pr = {X, yc, wc, nc, p, K, W, range, gscale};
     /* start: thresholds-only MLE (marginal cumulative logits), beta = 0 */
     double cum = 0, ll0 = 0;
-    for (size_t k = 0; k < K; k++) ll0 += Wk[k] * log(Wk[k] / W);
+    for (size_t k = 0; k < K; k++)
+        ll0 += Wk[k] * log(Wk[k] / W);
     for (size_t j = 0; j + 1 < K; j++) {
         cum += Wk[j];
         par[j] = log(cum / (W - cum));
     }
-    for (size_t m = 0; m < p; m++) par[K - 1 + m] = 0.0;
+    for (size_t m = 0; m < p; m++)
+        par[K - 1 + m] = 0.0;
     double ll;
     int iters = 0;
     int rc = ord_newton(&pr, par, q, opts.tolerance, opts.max_iter, &ll, &iters, g, info);
@@ -667,8 +684,9 @@ rk_status rk_ordinal_fit(const rk_design *d, const rk_ordinal_opts *o, rk_fit **
             c->ratio_conf_int[0] = exp(c->conf_int[0]);
             c->ratio_conf_int[1] = exp(c->conf_int[1]);
             if (!isfinite(c->conf_int[0]) || !isfinite(c->conf_int[1]))
-                rk__fit_note(f, "the profile likelihood of '%s' does not reach the %g%% limit on "
-                                "one side: that confidence limit is infinite",
+                rk__fit_note(f,
+                             "the profile likelihood of '%s' does not reach the %g%% limit on "
+                             "one side: that confidence limit is infinite",
                              term, 100 * opts.conf_level);
         }
     }
@@ -679,8 +697,7 @@ rk_status rk_ordinal_fit(const rk_design *d, const rk_ordinal_opts *o, rk_fit **
         if (lr < 0) lr = 0; /* rounding at a null effect */
         if ((st = rk__fit_add_extra(f, "lr_statistic", lr, err)) != RK_OK ||
             (st = rk__fit_add_extra(f, "lr_df", (double)p, err)) != RK_OK ||
-            (st = rk__fit_add_extra(f, "lr_p_value", gsl_cdf_chisq_Q(lr, (double)p), err)) !=
-                RK_OK)
+            (st = rk__fit_add_extra(f, "lr_p_value", gsl_cdf_chisq_Q(lr, (double)p), err)) != RK_OK)
             goto done;
     }
     if (p > 0 && K >= 3) {

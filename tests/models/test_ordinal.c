@@ -47,7 +47,8 @@ static double *parse_vec(const char *s, size_t *len)
 static char **parse_names(const char *s)
 {
     size_t k = 1;
-    for (const char *p = s; *p; p++) k += *p == ',';
+    for (const char *p = s; *p; p++)
+        k += *p == ',';
     char **v = calloc(k + 1, sizeof *v);
     size_t i = 0;
     const char *p = s;
@@ -99,18 +100,30 @@ static int load_fixtures(void **state)
         }
         fx_case *c = find_case(name);
         if (!c) continue;
-        if (!strcmp(line, "X")) c->X = parse_vec(rest, NULL);
-        else if (!strcmp(line, "y")) c->y = parse_vec(rest, NULL);
-        else if (!strcmp(line, "w")) c->w = strcmp(rest, "none") ? parse_vec(rest, NULL) : NULL;
-        else if (!strcmp(line, "levels")) c->levels = parse_names(rest);
-        else if (!strcmp(line, "colnames")) c->colnames = parse_names(rest);
-        else if (!strcmp(line, "est")) c->est = parse_vec(rest, NULL);
-        else if (!strcmp(line, "se")) c->se = parse_vec(rest, NULL);
-        else if (!strcmp(line, "polr")) c->polr = parse_vec(rest, NULL);
-        else if (!strcmp(line, "polrse")) c->polrse = parse_vec(rest, NULL);
-        else if (!strcmp(line, "profile")) c->profile = parse_vec(rest, NULL);
-        else if (!strcmp(line, "confint")) c->confint = parse_vec(rest, NULL);
-        else if (!strcmp(line, "loglik")) c->loglik = strtod(rest, NULL);
+        if (!strcmp(line, "X"))
+            c->X = parse_vec(rest, NULL);
+        else if (!strcmp(line, "y"))
+            c->y = parse_vec(rest, NULL);
+        else if (!strcmp(line, "w"))
+            c->w = strcmp(rest, "none") ? parse_vec(rest, NULL) : NULL;
+        else if (!strcmp(line, "levels"))
+            c->levels = parse_names(rest);
+        else if (!strcmp(line, "colnames"))
+            c->colnames = parse_names(rest);
+        else if (!strcmp(line, "est"))
+            c->est = parse_vec(rest, NULL);
+        else if (!strcmp(line, "se"))
+            c->se = parse_vec(rest, NULL);
+        else if (!strcmp(line, "polr"))
+            c->polr = parse_vec(rest, NULL);
+        else if (!strcmp(line, "polrse"))
+            c->polrse = parse_vec(rest, NULL);
+        else if (!strcmp(line, "profile"))
+            c->profile = parse_vec(rest, NULL);
+        else if (!strcmp(line, "confint"))
+            c->confint = parse_vec(rest, NULL);
+        else if (!strcmp(line, "loglik"))
+            c->loglik = strtod(rest, NULL);
         else if (!strcmp(line, "lr")) {
             double *v = parse_vec(rest, NULL);
             memcpy(c->lr, v, sizeof c->lr);
@@ -130,7 +143,8 @@ static int load_fixtures(void **state)
 static void free_names(char **v)
 {
     if (!v) return;
-    for (size_t i = 0; v[i]; i++) free(v[i]);
+    for (size_t i = 0; v[i]; i++)
+        free(v[i]);
     free(v);
 }
 
@@ -197,15 +211,18 @@ static void test_housing_published(void **state)
     assert_non_null(c);
     rk_design d = design_of(c);
     rk_fit *f = fit_or_fail(&d, RK_ORDINAL_R, RK_ORDINAL_CI_WALD);
-    const double beta[] = {0.56639374, 1.28881906, -0.57235015, -0.36618657, -1.09101491, 0.36028415};
+    const double beta[] = {0.56639374,  1.28881906,  -0.57235015,
+                           -0.36618657, -1.09101491, 0.36028415};
     const double zeta[] = {-0.49613534, 0.69070829};
     assert_int_equal(f->n_coef, 8);
     assert_string_equal(f->coef[0].term, "Low|Medium");
     assert_string_equal(f->coef[1].term, "Medium|High");
     assert_string_equal(f->coef[2].term, "InflMedium");
     /* 8 printed digits, and polr's optim stops near 1e-7 relative */
-    for (int j = 0; j < 2; j++) assert_true(fabs(f->coef[j].estimate - zeta[j]) < 1e-6);
-    for (int j = 0; j < 6; j++) assert_true(fabs(f->coef[2 + j].estimate - beta[j]) < 1e-6);
+    for (int j = 0; j < 2; j++)
+        assert_true(fabs(f->coef[j].estimate - zeta[j]) < 1e-6);
+    for (int j = 0; j < 6; j++)
+        assert_true(fabs(f->coef[2 + j].estimate - beta[j]) < 1e-6);
     assert_true(fabs(f->deviance - 3479.1493) < 1e-4);
     assert_int_equal(f->n, 1681);
     assert_true(f->converged);
@@ -257,7 +274,8 @@ static void test_fixtures_vs_clm(void **state)
             assert_true(k->conf_int[0] < k->estimate && k->estimate < k->conf_int[1]);
             assert_true(k->p_value > 0 && k->p_value <= 1);
         }
-        for (size_t j = 0; j + 1 < c->K; j++) assert_true(isnan(f->coef[j].ratio));
+        for (size_t j = 0; j + 1 < c->K; j++)
+            assert_true(isnan(f->coef[j].ratio));
         rk_fit_free(f);
     }
 }
@@ -302,20 +320,25 @@ static void test_sas_convention(void **state)
         rk_design d = design_of(c);
         for (int ci = 0; ci < 2; ci++) {
             if (ci && !c->profile) continue;
-            rk_fit *r = fit_or_fail(&d, RK_ORDINAL_R, ci ? RK_ORDINAL_CI_PROFILE : RK_ORDINAL_CI_WALD);
-            rk_fit *s = fit_or_fail(&d, RK_ORDINAL_SAS, ci ? RK_ORDINAL_CI_PROFILE : RK_ORDINAL_CI_WALD);
+            rk_fit *r =
+                fit_or_fail(&d, RK_ORDINAL_R, ci ? RK_ORDINAL_CI_PROFILE : RK_ORDINAL_CI_WALD);
+            rk_fit *s =
+                fit_or_fail(&d, RK_ORDINAL_SAS, ci ? RK_ORDINAL_CI_PROFILE : RK_ORDINAL_CI_WALD);
             assert_non_null(strstr(s->convention, "SAS"));
             assert_non_null(strstr(s->convention, "alpha_j + x'beta"));
             for (size_t j = 0; j < r->n_coef; j++) {
                 int thr = j + 1 < c->K;
                 double sg = thr ? 1 : -1;
-                assert_rel(s->coef[j].estimate, sg * r->coef[j].estimate, 1e-12, "SAS est", c->name);
+                assert_rel(s->coef[j].estimate, sg * r->coef[j].estimate, 1e-12, "SAS est",
+                           c->name);
                 assert_rel(s->coef[j].std_error, r->coef[j].std_error, 1e-12, "SAS SE", c->name);
                 assert_rel(s->coef[j].p_value, r->coef[j].p_value, 1e-12, "SAS p", c->name);
                 if (!thr) {
                     assert_rel(s->coef[j].ratio, 1 / r->coef[j].ratio, 1e-12, "SAS OR", c->name);
-                    assert_rel(s->coef[j].conf_int[0], -r->coef[j].conf_int[1], 1e-9, "SAS lo", c->name);
-                    assert_rel(s->coef[j].conf_int[1], -r->coef[j].conf_int[0], 1e-9, "SAS hi", c->name);
+                    assert_rel(s->coef[j].conf_int[0], -r->coef[j].conf_int[1], 1e-9, "SAS lo",
+                               c->name);
+                    assert_rel(s->coef[j].conf_int[1], -r->coef[j].conf_int[0], 1e-9, "SAS hi",
+                               c->name);
                 }
             }
             assert_true(rk_fit_get(s, "lr_statistic") == rk_fit_get(r, "lr_statistic"));
@@ -338,8 +361,10 @@ static void test_cheese_sas_printed(void **state)
     rk_fit *f = fit_or_fail(&d, RK_ORDINAL_SAS, RK_ORDINAL_CI_WALD);
     const double alpha[] = {-7.0802, -6.0250, -4.9254, -3.8568, -2.5206, -1.5685, -0.0669, 1.4930};
     const double beta[] = {1.6128, 4.9646, 3.3227};
-    for (int j = 0; j < 8; j++) assert_true(fabs(f->coef[j].estimate - alpha[j]) < 0.6e-4);
-    for (int j = 0; j < 3; j++) assert_true(fabs(f->coef[8 + j].estimate - beta[j]) < 0.6e-4);
+    for (int j = 0; j < 8; j++)
+        assert_true(fabs(f->coef[j].estimate - alpha[j]) < 0.6e-4);
+    for (int j = 0; j < 3; j++)
+        assert_true(fabs(f->coef[8 + j].estimate - beta[j]) < 0.6e-4);
     assert_true(fabs(f->deviance - 711.348) < 0.6e-3);
     assert_true(fabs(rk_fit_get(f, "po_score_statistic") - 17.2868) < 0.6e-4);
     assert_true(rk_fit_get(f, "po_score_df") == 21);
@@ -353,7 +378,8 @@ static void test_grouped_equals_expanded(void **state)
     (void)state;
     fx_case *c = find_case("housing");
     size_t N = 0;
-    for (size_t i = 0; i < c->n; i++) N += (size_t)c->w[i];
+    for (size_t i = 0; i < c->n; i++)
+        N += (size_t)c->w[i];
     double *X = malloc(N * c->p * sizeof *X), *y = malloc(N * sizeof *y);
     size_t r = 0;
     /* expand in reverse order, so row order differs too */
@@ -368,15 +394,20 @@ static void test_grouped_equals_expanded(void **state)
     e.y = y;
     e.weight = NULL;
     for (int ci = 0; ci < 2; ci++) {
-        rk_fit *fg = fit_or_fail(&g, RK_ORDINAL_SAS, ci ? RK_ORDINAL_CI_PROFILE : RK_ORDINAL_CI_WALD);
-        rk_fit *fe = fit_or_fail(&e, RK_ORDINAL_SAS, ci ? RK_ORDINAL_CI_PROFILE : RK_ORDINAL_CI_WALD);
+        rk_fit *fg =
+            fit_or_fail(&g, RK_ORDINAL_SAS, ci ? RK_ORDINAL_CI_PROFILE : RK_ORDINAL_CI_WALD);
+        rk_fit *fe =
+            fit_or_fail(&e, RK_ORDINAL_SAS, ci ? RK_ORDINAL_CI_PROFILE : RK_ORDINAL_CI_WALD);
         assert_int_equal(fe->n, fg->n);
         assert_int_equal(fe->n, 1681);
         for (size_t j = 0; j < fg->n_coef; j++) {
             assert_rel(fe->coef[j].estimate, fg->coef[j].estimate, 1e-9, "expanded est", "housing");
-            assert_rel(fe->coef[j].std_error, fg->coef[j].std_error, 1e-9, "expanded SE", "housing");
-            assert_rel(fe->coef[j].conf_int[0], fg->coef[j].conf_int[0], 1e-8, "expanded lo", "housing");
-            assert_rel(fe->coef[j].conf_int[1], fg->coef[j].conf_int[1], 1e-8, "expanded hi", "housing");
+            assert_rel(fe->coef[j].std_error, fg->coef[j].std_error, 1e-9, "expanded SE",
+                       "housing");
+            assert_rel(fe->coef[j].conf_int[0], fg->coef[j].conf_int[0], 1e-8, "expanded lo",
+                       "housing");
+            assert_rel(fe->coef[j].conf_int[1], fg->coef[j].conf_int[1], 1e-8, "expanded hi",
+                       "housing");
         }
         assert_rel(fe->log_likelihood, fg->log_likelihood, 1e-11, "expanded logLik", "housing");
         assert_rel(rk_fit_get(fe, "po_score_statistic"), rk_fit_get(fg, "po_score_statistic"), 1e-8,
@@ -524,7 +555,8 @@ static void test_thresholds_only(void **state)
     assert_rel(f->coef[0].estimate, log(1.0 / 5.0), 1e-12, "theta1", "marg");
     assert_true(fabs(f->coef[1].estimate) < 1e-12); /* logit(3/6) */
     assert_string_equal(f->coef[0].term, "a|b");
-    assert_rel(f->log_likelihood, log(1 / 6.0) + 2 * log(2 / 6.0) + 3 * log(3 / 6.0), 1e-12, "ll", "marg");
+    assert_rel(f->log_likelihood, log(1 / 6.0) + 2 * log(2 / 6.0) + 3 * log(3 / 6.0), 1e-12, "ll",
+               "marg");
     assert_true(isnan(rk_fit_get(f, "lr_statistic")));
     rk_fit_free(f);
 }
