@@ -248,8 +248,11 @@ static void test_against_lme4(void **state)
              * are compared relative to their SE */
             CHECK_CLOSE(k->estimate, c->beta.v[a], 1e-6, c->se.v[a], "estimate", c->name);
             CHECK_CLOSE(k->std_error, c->se.v[a], 1e-6, 0, "SE", c->name);
-            /* lmerTest differentiates numerically (numDeriv, Richardson) */
-            CHECK_CLOSE(k->df, c->df.v[a], 1e-6, 0, "df", c->name);
+            /* lmerTest differentiates numerically (numDeriv, Richardson); on the
+             * ~4,000-row "large" cases its df move by ~1e-5 with the step size
+             * (make_models_mixed.R), while ours are analytic */
+            double df_tol = strncmp(c->name, "large", 5) == 0 ? 2e-5 : 1e-6;
+            CHECK_CLOSE(k->df, c->df.v[a], df_tol, 0, "df", c->name);
             CHECK_CLOSE(k->statistic, c->t.v[a], 1e-6, 1e-3, "t", c->name);
             CHECK_CLOSE(k->p_value, c->pv.v[a], 1e-5, 1e-300, "p", c->name);
             assert_true(k->conf_int[0] < k->estimate && k->estimate < k->conf_int[1]);
