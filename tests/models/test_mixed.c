@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "models/mixed.h"
+#include "rctkit/core.h"
+#include "rctkit/data.h"
 #include "rctkit/models.h"
 
 /* ------------------------------------------------------------ fixtures */
@@ -473,6 +475,112 @@ static void test_empty_cluster_ignored(void **state)
     free_cases(cases, nc);
 }
 
+/* ------------------------------------------ end to end: CSV -> formula -> fit */
+
+/* Rebuild a CSV from a fixture case (dummy columns "groupX" back to a factor,
+ * cluster names c000...), plus one row with a missing response, and fit it
+ * through rk_design_new with "y ~ group + base + (1 | center)". */
+static void fit_via_formula(const mcase *c)
+{
+    rk_buf csv, formula;
+    rk_error err;
+    rk_buf_init(&csv, 0);
+    rk_buf_init(&formula, 0);
+    const char *ref = "A";
+    int has_group = 0;
+    assert_int_equal(rk_buf_appendf(&csv, &err, "y,center"), RK_OK);
+    assert_int_equal(rk_buf_appendf(&formula, &err, "y ~ "), RK_OK);
+    for (size_t a = 1; a < c->p; a++) {
+        if (strncmp(c->colnames[a], "group", 5) == 0) {
+            if (strcmp(c->colnames[a], "groupActive") == 0) ref = "Placebo";
+            if (!has_group) {
+                rk_buf_appendf(&csv, &err, ",group");
+                rk_buf_appendf(&formula, &err, "%sgroup", a > 1 ? " + " : "");
+            }
+            has_group = 1;
+        } else {
+            rk_buf_appendf(&csv, &err, ",%s", c->colnames[a]);
+            rk_buf_appendf(&formula, &err, "%s%s", a > 1 ? " + " : "", c->colnames[a]);
+        }
+    }
+    rk_buf_appendf(&formula, &err, " + (1 | center)");
+    rk_buf_appendf(&csv, &err, "\n");
+    for (size_t r = 0; r <= c->n; r++) {
+        size_t i = r < c->n ? r : 0; /* last row: a copy of row 0 with y missing */
+        const double *x = c->x.v + i * c->p;
+        if (r < c->n)
+            rk_buf_appendf(&csv, &err, "%.17g,c%03zu", c->y.v[i], (size_t)c->cl.v[i]);
+        else
+            rk_buf_appendf(&csv, &err, "NA,c%03zu", (size_t)c->cl.v[i]);
+        int group_done = 0;
+        for (size_t a = 1; a < c->p; a++) {
+            if (strncmp(c->colnames[a], "group", 5) == 0) {
+                if (group_done) continue;
+                group_done = 1;
+                const char *level = ref;
+                for (size_t b = a; b < c->p && strncmp(c->colnames[b], "group", 5) == 0; b++)
+                    if (x[b] == 1.0) level = c->colnames[b] + 5;
+                rk_buf_appendf(&csv, &err, ",%s", level);
+            } else {
+                rk_buf_appendf(&csv, &err, ",%.17g", x[a]);
+            }
+        }
+        assert_int_equal(rk_buf_appendf(&csv, &err, "\n"), RK_OK);
+    }
+    rk_table *t = NULL;
+    assert_int_equal(rk_csv_parse(csv.data, csv.len, c->name, &t, &err), RK_OK);
+    char refopt[32];
+    snprintf(refopt, sizeof refopt, "group=%s", ref);
+    const char *refs[1] = {refopt};
+    rk_frame_opts fo;
+    memset(&fo, 0, sizeof fo);
+    fo.reference = refs;
+    fo.n_reference = has_group ? 1 : 0;
+    rk_design *d = NULL;
+    rk_status st = rk_design_new(t, formula.data, &fo, &d, &err);
+    if (st) print_error("%s: %s: %s\n", c->name, formula.data, err.msg);
+    assert_int_equal(st, RK_OK);
+    assert_int_equal(d->n, c->n);
+    assert_int_equal(d->n_dropped, 1);
+    assert_int_equal(d->n_clusters, c->J);
+    rk_mixed_opts o;
+    rk_mixed_opts_init(&o);
+    o.ml = c->ml;
+    rk_fit *f = NULL;
+    assert_int_equal(rk_mixed_fit(d, &o, &f, &err), RK_OK);
+    assert_int_equal(f->n_dropped, 1);
+    for (size_t a = 0; a < c->p; a++) {
+        assert_string_equal(f->coef[a].term, c->colnames[a]);
+        CHECK_CLOSE(f->coef[a].estimate, c->beta.v[a], 1e-6, c->se.v[a], "estimate", c->name);
+        CHECK_CLOSE(f->coef[a].std_error, c->se.v[a], 1e-6, 0, "SE", c->name);
+    }
+    CHECK_CLOSE(f->deviance, c->dev.v[0], 1e-10, 0, "deviance", c->name);
+    rk_fit_free(f);
+    rk_design_free(d);
+    rk_table_free(t);
+    rk_buf_free(&csv);
+    rk_buf_free(&formula);
+}
+
+static void test_formula_end_to_end(void **state)
+{
+    (void)state;
+    size_t nc;
+    mcase *cases = load_cases(&nc);
+    const char *names[] = {"sleepstudy", "random03", "random08", "large01"};
+    size_t fitted = 0;
+    for (size_t k = 0; k < 4; k++)
+        for (int ml = 0; ml <= 1; ml++) {
+            mcase *c = find_case(cases, nc, names[k], ml);
+            if (c) {
+                fit_via_formula(c);
+                fitted++;
+            }
+        }
+    assert_int_equal(fitted, 5); /* sleepstudy REML + ML, three REML fits */
+    free_cases(cases, nc);
+}
+
 /* ------------------------------------------------------------ bad input */
 
 typedef struct small {
@@ -609,11 +717,17 @@ static void test_boundary_fit(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_against_lme4),          cmocka_unit_test(test_sleepstudy_published),
-        cmocka_unit_test(test_analytic_derivatives),  cmocka_unit_test(test_invariances),
-        cmocka_unit_test(test_empty_cluster_ignored), cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_against_lme4),
+        cmocka_unit_test(test_sleepstudy_published),
+        cmocka_unit_test(test_analytic_derivatives),
+        cmocka_unit_test(test_invariances),
+        cmocka_unit_test(test_empty_cluster_ignored),
+        cmocka_unit_test(test_formula_end_to_end),
+        cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_boundary_fit),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
