@@ -134,8 +134,8 @@ rk_status rk_linear_fit(const rk_design *d, const char *group_term, double conf_
 
 typedef enum rk_ci_method { RK_CI_WALD = 0, RK_CI_PROFILE } rk_ci_method;
 
-/* Binary logistic regression by IRLS (R glm: stop when |dev - dev_old| /
- * (|dev| + 0.1) < 1e-8, at most 25 iterations).  d must have a factor response
+/* Binary logistic regression by IRLS (R glm's criterion |dev - dev_old| /
+ * (|dev| + 0.1) < eps, with eps = 1e-10 rather than R's 1e-8; at most 50 iterations).  d must have a factor response
  * with exactly 2 levels; the second level is the event (y = 1), as in R glm.
  * Coefficients with Wald z tests, CIs (Wald, or profile likelihood as
  * MASS::confint.glm) and odds ratios.  Extras: "lr_statistic", "lr_df",
