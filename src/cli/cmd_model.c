@@ -1,0 +1,414 @@
+/* `rctkit model MODEL`: build a model frame from CSV + formula, fit, print a coefficient table or JSON. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "cli/cmd_model.h"
+#include "rctkit/data.h"
+#include "rctkit/models.h"
+
+#define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_LIST 32
+
+static const rk__opt model_opts[] = {
+    {"data", "FILE.csv", "data set, one row per patient (or per cell with --weight)"},
+    {"formula", "F", "\"y ~ group + baseline + center\"; factor(col), (1 | center) (mixed)"},
+    {"reference", "VAR=LEVEL,...", "reference levels (default: first in sorted order)"},
+    {"levels", "VAR=L1,L2,...", "outcome level order (ordinal; logistic: event 2nd); ';' between vars"},
+    {"weight", "COL", "frequency weights"},
+    {"ci", "METHOD", "wald (default) or profile (logistic, ordinal)"},
+    {"conf-level", "P", "confidence level (default 0.95)"},
+    {"convention", "C", "ordinal: sas (default, OR of a lower category) or r (MASS::polr)"},
+    {"ml", NULL, "mixed: maximum likelihood instead of REML"},
+    {"time", "COL", "cox: follow-up time"},
+    {"event", "COL", "cox: 1 = event, 0 = censored"},
+    {"ties", "METHOD", "cox: efron (default, as R) or breslow"},
+    {"group", "TERM", "linear: categorical term for LS means (default: the first)"},
+    {"format", "FMT", "text (default) or json"},
+};
+
+/* What a model's fit function gets. */
+typedef struct model_ctx {
+    const rk_table *table;
+    const rk_design *design;
+    const rk__args *args;
+    double conf_level;
+    int profile; /* --ci profile */
+} model_ctx;
+
+typedef rk_status (*model_fit_fn)(const model_ctx *c, rk_fit **out, rk_error *err);
+
+/* One row per model: adding a model is one entry here plus its fit function. */
+typedef struct model_entry {
+    const char *name;
+    rk_response_kind response;
+    const char *about;
+    model_fit_fn fit;
+} model_entry;
+
+static rk_status fit_linear(const model_ctx *c, rk_fit **out, rk_error *err)
+{
+    if (c->profile)
+        return rk_error_set(err, RK_EINVAL, "--ci profile: linear models use exact t intervals");
+    return rk_linear_fit(c->design, rk__arg(c->args, "group"), c->conf_level, out, err);
+}
+
+static rk_status fit_logistic(const model_ctx *c, rk_fit **out, rk_error *err)
+{
+    return rk_logistic_fit(c->design, c->conf_level, c->profile ? RK_CI_PROFILE : RK_CI_WALD, out,
+                           err);
+}
+
+static rk_status fit_ordinal(const model_ctx *c, rk_fit **out, rk_error *err)
+{
+    rk_ordinal_opts o;
+    rk_ordinal_opts_init(&o);
+    o.conf_level = c->conf_level;
+    o.ci = c->profile ? RK_ORDINAL_CI_PROFILE : RK_ORDINAL_CI_WALD;
+    const char *conv = rk__arg(c->args, "convention");
+    if (conv && !strcmp(conv, "r"))
+        o.convention = RK_ORDINAL_R;
+    else if (conv && strcmp(conv, "sas") != 0)
+        return rk_error_set(err, RK_EINVAL, "--convention must be sas or r, not '%s'", conv);
+    return rk_ordinal_fit(c->design, &o, out, err);
+}
+
+static rk_status fit_mixed(const model_ctx *c, rk_fit **out, rk_error *err)
+{
+    if (c->profile) return rk_error_set(err, RK_EINVAL, "--ci profile is not available for mixed");
+    rk_mixed_opts o;
+    rk_mixed_opts_init(&o);
+    o.ml = rk__flag(c->args, "ml");
+    o.conf_level = c->conf_level;
+    return rk_mixed_fit(c->design, &o, out, err);
+}
+
+/* Numeric column `name` at the design's rows. */
+static rk_status design_column(const model_ctx *c, const char *opt, double *out, rk_error *err)
+{
+    const char *name = rk__arg(c->args, opt);
+    if (!name) return rk_error_set(err, RK_EINVAL, "cox needs --%s COL", opt);
+    size_t col;
+    rk_status st = rk_table_column(c->table, name, &col, err);
+    if (st) return st;
+    for (size_t i = 0; i < c->design->n; i++) {
+        const char *s = rk_table_cell(c->table, c->design->source_row[i], col);
+        if (rk_cell_is_missing(s)) {
+            out[i] = NAN;
+        } else if (rk_parse_number(s, &out[i], NULL) != RK_OK) {
+            return rk_error_set(err, RK_EINVAL, "%s, line %zu: --%s column '%s' must be numeric, "
+                                "got '%s'", rk_table_source(c->table),
+                                rk_table_line(c->table, c->design->source_row[i]), opt, name, s);
+        }
+    }
+    return RK_OK;
+}
+
+static rk_status fit_cox(const model_ctx *c, rk_fit **out, rk_error *err)
+{
+    const rk_design *d = c->design;
+    if (c->profile) return rk_error_set(err, RK_EINVAL, "--ci profile is not available for cox");
+    rk_cox_options o;
+    rk_cox_options_init(&o);
+    o.conf_level = c->conf_level;
+    const char *ties = rk__arg(c->args, "ties");
+    rk_status st = ties ? rk_cox_ties_parse(ties, &o.ties, err) : RK_OK;
+    if (st) return st;
+    size_t n = d->n, p = d->p, j0 = 0;
+    if (p > 0 && !strcmp(d->colnames[0], "(Intercept)")) j0 = 1; /* Cox has no intercept */
+    size_t q = p - j0;
+    double *time = malloc((n ? n : 1) * sizeof *time), *ev = malloc((n ? n : 1) * sizeof *ev);
+    int *event = malloc((n ? n : 1) * sizeof *event);
+    size_t nx = n * q;
+    double *X = malloc((nx > 0 ? nx : 1) * sizeof *X);
+    const char **names = calloc(q ? q : 1, sizeof *names);
+    if (!time || !ev || !event || !X || !names) {
+        st = rk_error_set(err, RK_ENOMEM, "out of memory");
+        goto done;
+    }
+    if ((st = design_column(c, "time", time, err)) || (st = design_column(c, "event", ev, err)))
+        goto done;
+    size_t m = 0, dropped = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(time[i]) || isnan(ev[i])) {
+            dropped++;
+            continue;
+        }
+        if (ev[i] != 0 && ev[i] != 1) {
+            st = rk_error_set(err, RK_EINVAL, "%s, line %zu: --event must be 0 or 1, got %g",
+                              rk_table_source(c->table), rk_table_line(c->table, d->source_row[i]),
+                              ev[i]);
+            goto done;
+        }
+        time[m] = time[i];
+        event[m] = (int)ev[i];
+        for (size_t j = 0; j < q; j++) X[m * q + j] = d->X[i * p + j0 + j];
+        m++;
+    }
+    for (size_t j = 0; j < q; j++) names[j] = d->colnames[j0 + j];
+    st = rk_cox_fit(time, event, X, m, q, names, NULL, &o, out, err);
+    if (!st) (*out)->n_dropped += dropped;
+done:
+    free(time);
+    free(ev);
+    free(event);
+    free(X);
+    free(names);
+    return st;
+}
+
+static const model_entry models[] = {
+    {"linear", RK_RESPONSE_NUMERIC, "linear regression / ANCOVA (least squares, t tests, LS means)",
+     fit_linear},
+    {"logistic", RK_RESPONSE_FACTOR, "binary logistic regression (odds ratios)", fit_logistic},
+    {"ordinal", RK_RESPONSE_FACTOR, "proportional-odds (cumulative logit) model", fit_ordinal},
+    {"mixed", RK_RESPONSE_NUMERIC, "linear mixed model with a random intercept (REML)", fit_mixed},
+    {"cox", RK_RESPONSE_NUMERIC, "Cox proportional hazards (formula \"~ group\")", fit_cox},
+};
+
+static void model_usage(FILE *f)
+{
+    fprintf(f, "usage: rctkit model MODEL --data FILE.csv --formula F [options]\n\nmodels:\n");
+    for (size_t i = 0; i < NOPTS(models); i++)
+        fprintf(f, "  %-10s %s\n", models[i].name, models[i].about);
+    fprintf(f, "\nRun 'rctkit model MODEL --help' for the options.\n");
+}
+
+static int fail(const char *cmd, const rk_error *err, rk_status st)
+{
+    fprintf(stderr, "rctkit model %s: %s\n", cmd, err->msg[0] ? err->msg : rk_strerror(st));
+    return rk__exit_code(st);
+}
+
+static json_t *jnum(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+/* Split "a=1,b=2" into items that each contain '=' (a piece without '=' belongs
+ * to the previous item, so "score=1,2,3" stays whole); ';' always splits. */
+static size_t split_assignments(char *s, const char **items, size_t max)
+{
+    size_t k = 0;
+    char *p = s;
+    while (*p && k < max) {
+        char *start = p;
+        char *end = p;
+        while (*end) {
+            if (*end == ';') break;
+            if (*end == ',') {
+                const char *nx = end + 1;
+                size_t len = strcspn(nx, ",;");
+                const char *eq = memchr(nx, '=', len);
+                if (eq) break;
+            }
+            end++;
+        }
+        char c = *end;
+        *end = '\0';
+        if (*start) items[k++] = start;
+        if (!c) break;
+        p = end + 1;
+    }
+    return k;
+}
+
+static const char *ratio_name(const rk_fit *f)
+{
+    if (!strcmp(f->model, "cox")) return "hazard_ratio";
+    if (!strcmp(f->model, "logistic") || !strcmp(f->model, "ordinal")) return "odds_ratio";
+    return NULL;
+}
+
+static int print_fit_json(const rk_fit *f, const char *formula, const char *data, double level)
+{
+    json_t *o = json_object(), *arr = json_array();
+    json_object_set_new(o, "model", json_string(f->model));
+    json_object_set_new(o, "convention", json_string(f->convention));
+    json_object_set_new(o, "formula", json_string(formula));
+    json_object_set_new(o, "data", json_string(data));
+    json_object_set_new(o, "n", json_integer((json_int_t)f->n));
+    json_object_set_new(o, "n_dropped", json_integer((json_int_t)f->n_dropped));
+    json_object_set_new(o, "converged", json_boolean(f->converged));
+    json_object_set_new(o, "iterations", json_integer(f->iterations));
+    json_object_set_new(o, "log_likelihood", jnum(f->log_likelihood));
+    json_object_set_new(o, "deviance", jnum(f->deviance));
+    json_object_set_new(o, "ci_method", json_string(f->ci_method));
+    json_object_set_new(o, "conf_level", json_real(level));
+    const char *rn = ratio_name(f);
+    for (size_t j = 0; j < f->n_coef; j++) {
+        const rk_coef *c = &f->coef[j];
+        json_t *r = json_object();
+        json_object_set_new(r, "term", json_string(c->term));
+        json_object_set_new(r, "estimate", jnum(c->estimate));
+        json_object_set_new(r, "std_error", jnum(c->std_error));
+        json_object_set_new(r, "statistic", jnum(c->statistic));
+        if (!isnan(c->df)) json_object_set_new(r, "df", jnum(c->df));
+        json_object_set_new(r, "conf_int", json_pack("[oo]", jnum(c->conf_int[0]), jnum(c->conf_int[1])));
+        json_object_set_new(r, "p_value", jnum(c->p_value));
+        if (rn && !isnan(c->ratio) && strcmp(c->term, "(Intercept)") != 0) {
+            char key[48];
+            json_object_set_new(r, rn, jnum(c->ratio));
+            snprintf(key, sizeof key, "%s_conf_int", rn);
+            json_object_set_new(r, key, json_pack("[oo]", jnum(c->ratio_conf_int[0]),
+                                                  jnum(c->ratio_conf_int[1])));
+        }
+        json_array_append_new(arr, r);
+    }
+    json_object_set_new(o, "coefficients", arr);
+    json_t *ex = json_object();
+    for (size_t i = 0; i < f->n_extra; i++)
+        json_object_set_new(ex, f->extra[i].name, jnum(f->extra[i].value));
+    json_object_set_new(o, "extra", ex);
+    if (f->note[0]) json_object_set_new(o, "note", json_string(f->note));
+    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    json_decref(o);
+    if (!s) return RK_EXIT_FAIL;
+    puts(s);
+    free(s);
+    return RK_EXIT_OK;
+}
+
+static void print_fit_text(const rk_fit *f, const char *about, const char *formula,
+                           const char *data, double level)
+{
+    char a[64], b[64], lv[32];
+    printf("%s: %s\n", about, formula);
+    printf("data: %s, n = %zu used, %zu dropped for missing values\n", data, f->n, f->n_dropped);
+    printf("convention: %s\n", f->convention);
+    if (f->iterations > 0 || strcmp(f->model, "linear") != 0)
+        printf("%s after %d iterations; ", f->converged ? "converged" : "NOT converged",
+               f->iterations);
+    rk__fmt_num(a, sizeof a, f->log_likelihood, 8);
+    printf("log-likelihood = %s\n\n", a);
+    size_t w = 4;
+    for (size_t j = 0; j < f->n_coef; j++)
+        if (strlen(f->coef[j].term) > w) w = strlen(f->coef[j].term);
+    rk__fmt_num(lv, sizeof lv, 100 * level, 6);
+    const char *rn = ratio_name(f);
+    int is_t = f->n_coef > 0 && !isnan(f->coef[0].df);
+    char cih[96];
+    snprintf(cih, sizeof cih, "%s%% CI (%s)", lv, f->ci_method);
+    printf("%-*s %11s %11s %9s %11s  %-*s", (int)w, "term", "estimate", "std.error",
+           is_t ? "t" : "z", "p-value", rn ? 25 : 0, cih);
+    if (rn) printf(" %11s  %s", !strcmp(rn, "odds_ratio") ? "odds ratio" : "hazard ratio", cih);
+    printf("\n");
+    for (size_t j = 0; j < f->n_coef; j++) {
+        const rk_coef *c = &f->coef[j];
+        char e[32], s[32], z[32], p[32], ci[160];
+        rk__fmt_num(e, sizeof e, c->estimate, 6);
+        rk__fmt_num(s, sizeof s, c->std_error, 6);
+        rk__fmt_num(z, sizeof z, c->statistic, 4);
+        rk__fmt_num(p, sizeof p, c->p_value, 4);
+        rk__fmt_num(a, sizeof a, c->conf_int[0], 6);
+        rk__fmt_num(b, sizeof b, c->conf_int[1], 6);
+        snprintf(ci, sizeof ci, "%s to %s", a, b);
+        int show = rn && !isnan(c->ratio) && strcmp(c->term, "(Intercept)") != 0;
+        printf("%-*s %11s %11s %9s %11s  %-*s", (int)w, c->term, e, s, z, p, show ? 25 : 0, ci);
+        if (show) {
+            rk__fmt_num(e, sizeof e, c->ratio, 6);
+            rk__fmt_num(a, sizeof a, c->ratio_conf_int[0], 6);
+            rk__fmt_num(b, sizeof b, c->ratio_conf_int[1], 6);
+            printf(" %11s  %s to %s", e, a, b);
+        }
+        printf("\n");
+    }
+    if (f->n_extra) printf("\n");
+    for (size_t i = 0; i < f->n_extra; i++) {
+        rk__fmt_num(a, sizeof a, f->extra[i].value, 7);
+        printf("%s = %s\n", f->extra[i].name, a);
+    }
+    if (f->note[0]) printf("note: %s\n", f->note);
+}
+
+int rk__cmd_model(int argc, char **argv)
+{
+    if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
+        model_usage(argc < 1 ? stderr : stdout);
+        return argc < 1 ? RK_EXIT_USAGE : RK_EXIT_OK;
+    }
+    const model_entry *m = NULL;
+    for (size_t i = 0; i < NOPTS(models); i++)
+        if (!strcmp(argv[0], models[i].name)) m = &models[i];
+    if (!m) {
+        fprintf(stderr, "rctkit model: unknown model '%s'\n\n", argv[0]);
+        model_usage(stderr);
+        return RK_EXIT_USAGE;
+    }
+    const char *cmd = m->name;
+    rk__args a;
+    rk_error err;
+    rk_error_clear(&err);
+    rk_status st = rk__args_parse(&a, model_opts, NOPTS(model_opts), argc - 1, argv + 1, &err);
+    if (st) return fail(cmd, &err, st);
+    if (a.help) {
+        char usage[128];
+        snprintf(usage, sizeof usage, "rctkit model %s --data FILE.csv --formula F [options]",
+                 m->name);
+        rk__print_usage(stdout, usage, m->about, model_opts, NOPTS(model_opts));
+        return RK_EXIT_OK;
+    }
+    rk__format fmt;
+    if ((st = rk__parse_format(rk__arg(&a, "format"), &fmt, &err))) return fail(cmd, &err, st);
+    const char *data = rk__arg(&a, "data"), *formula = rk__arg(&a, "formula");
+    if (!data || !formula) {
+        rk_error_set(&err, RK_EINVAL, "--data FILE.csv and --formula are required (see --help)");
+        return fail(cmd, &err, RK_EINVAL);
+    }
+    double level = 0.95;
+    const char *ls = rk__arg(&a, "conf-level");
+    if (ls && (st = rk__parse_option_number(ls, "conf-level", &level, &err)))
+        return fail(cmd, &err, st);
+    const char *ci = rk__arg(&a, "ci");
+    if (ci && strcmp(ci, "wald") != 0 && strcmp(ci, "profile") != 0) {
+        rk_error_set(&err, RK_EINVAL, "--ci must be wald or profile, not '%s'", ci);
+        return fail(cmd, &err, RK_EINVAL);
+    }
+    /* options split into lists (copies: argv stays intact) */
+    char *refbuf = rk__arg(&a, "reference") ? strdup(rk__arg(&a, "reference")) : NULL;
+    char *levbuf = rk__arg(&a, "levels") ? strdup(rk__arg(&a, "levels")) : NULL;
+    const char *refs[MAX_LIST], *levs[MAX_LIST];
+    rk_frame_opts fo = {0};
+    fo.response_kind = m->response;
+    fo.reference = refs;
+    fo.n_reference = refbuf ? split_assignments(refbuf, refs, MAX_LIST) : 0;
+    fo.levels = levs;
+    fo.n_levels = 0;
+    if (levbuf) { /* "score=1,2,3;arm=A,B": split at ';' only */
+        char *p = levbuf;
+        while (p && fo.n_levels < MAX_LIST) {
+            char *semi = strchr(p, ';');
+            if (semi) *semi = '\0';
+            if (*p) levs[fo.n_levels++] = p;
+            p = semi ? semi + 1 : NULL;
+        }
+    }
+    fo.weight = rk__arg(&a, "weight");
+    rk_table *t = NULL;
+    rk_design *d = NULL;
+    rk_fit *f = NULL;
+    int rc;
+    if ((st = rk_csv_read(data, &t, &err)) || (st = rk_design_new(t, formula, &fo, &d, &err))) {
+        rc = fail(cmd, &err, st);
+        goto done;
+    }
+    model_ctx c = {t, d, &a, level, ci && !strcmp(ci, "profile")};
+    if ((st = m->fit(&c, &f, &err))) {
+        rc = fail(cmd, &err, st);
+        goto done;
+    }
+    if (fmt == RK_FMT_JSON) {
+        rc = print_fit_json(f, formula, data, level);
+    } else {
+        print_fit_text(f, m->about, formula, data, level);
+        rc = RK_EXIT_OK;
+    }
+done:
+    rk_fit_free(f);
+    rk_design_free(d);
+    rk_table_free(t);
+    free(refbuf);
+    free(levbuf);
+    return rc;
+}
