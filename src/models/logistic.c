@@ -170,7 +170,7 @@ static int level_separation(const rk_design *d, char *msg, size_t len)
             if (cnt[0] + cnt[1] > 0 && (cnt[0] == 0 || cnt[1] == 0)) {
                 const char *lvl = ref ? d->ref_level[j] : d->colnames[j] + strlen(d->terms[j]);
                 snprintf(msg, len,
-                         "quasi-complete separation: all %g observations with %s = %s have %s = "
+                         "quasi-complete separation: every observation (%g) with %s = %s has %s = "
                          "%s, so the odds ratio for '%s' is infinite; use exact or Firth "
                          "logistic regression, or merge levels",
                          cnt[0] + cnt[1], d->terms[j], lvl, d->response,

@@ -87,7 +87,7 @@ static void test_glm_vs_r(void **state)
         char *f[MAX_FIELDS];
         size_t k = split(line, f, '|');
         if (strcmp(f[0], "glm") != 0) continue;
-        assert_int_equal(k, 19);
+        assert_int_equal(k, 21);
         rk_table *t = load_csv(f[1]);
         const char *refs[MAX_FIELDS];
         rk_frame_opts o = {.response_kind = RK_RESPONSE_FACTOR};
@@ -108,9 +108,10 @@ static void test_glm_vs_r(void **state)
         size_t p = split(f[5], names, ',');
         assert_int_equal(fw->n_coef, p);
         double est[MAX_P], se[MAX_P], zv[MAX_P], pv[MAX_P], wlo[MAX_P], whi[MAX_P], plo[MAX_P],
-            phi[MAX_P];
+            phi[MAX_P], elo[MAX_P], ehi[MAX_P];
         nums(f[6], est), nums(f[7], se), nums(f[8], zv), nums(f[9], pv), nums(f[10], wlo),
             nums(f[11], whi), nums(f[12], plo), nums(f[13], phi);
+        nums(f[19], elo), nums(f[20], ehi);
         for (size_t j = 0; j < p; j++) {
             const rk_coef *c = &fw->coef[j];
             assert_string_equal(c->term, names[j]);
@@ -136,6 +137,11 @@ static void test_glm_vs_r(void **state)
             double e1 = fabs(q->conf_int[1] - phi[j]) / width;
             if (e0 > worst_prof) worst_prof = e0;
             if (e1 > worst_prof) worst_prof = e1;
+            /* exact roots computed in R (uniroot on glm.fit with an offset) */
+            if (fabs(q->conf_int[0] - elo[j]) > 1e-8 * width ||
+                fabs(q->conf_int[1] - ehi[j]) > 1e-8 * width)
+                fail_msg("%s %s profile CI (%.12g, %.12g) vs R exact (%.12g, %.12g)", ctx,
+                         names[j], q->conf_int[0], q->conf_int[1], elo[j], ehi[j]);
             if (e0 > 2e-3 || e1 > 2e-3)
                 fail_msg("%s %s profile CI (%.10g, %.10g) vs MASS (%.10g, %.10g)", ctx, names[j],
                          q->conf_int[0], q->conf_int[1], plo[j], phi[j]);
