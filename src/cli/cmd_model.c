@@ -1,4 +1,5 @@
-/* `rctkit model MODEL`: build a model frame from CSV + formula, fit, print a coefficient table or JSON. */
+/* `rctkit model MODEL`: build a model frame from CSV + formula, fit, print a coefficient table or
+ * JSON. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,8 @@ static const rk__opt model_opts[] = {
     {"data", "FILE.csv", "data set, one row per patient (or per cell with --weight)"},
     {"formula", "F", "\"y ~ group + baseline + center\"; factor(col), (1 | center) (mixed)"},
     {"reference", "VAR=LEVEL,...", "reference levels (default: first in sorted order)"},
-    {"levels", "VAR=L1,L2,...", "outcome level order (ordinal; logistic: event 2nd); ';' between vars"},
+    {"levels", "VAR=L1,L2,...",
+     "outcome level order (ordinal; logistic: event 2nd); ';' between vars"},
     {"weight", "COL", "frequency weights"},
     {"ci", "METHOD", "wald (default) or profile (logistic, ordinal)"},
     {"conf-level", "P", "confidence level (default 0.95)"},
@@ -100,8 +102,10 @@ static rk_status design_column(const model_ctx *c, const char *opt, double *out,
         if (rk_cell_is_missing(s)) {
             out[i] = NAN;
         } else if (rk_parse_number(s, &out[i], NULL) != RK_OK) {
-            return rk_error_set(err, RK_EINVAL, "%s, line %zu: --%s column '%s' must be numeric, "
-                                "got '%s'", rk_table_source(c->table),
+            return rk_error_set(err, RK_EINVAL,
+                                "%s, line %zu: --%s column '%s' must be numeric, "
+                                "got '%s'",
+                                rk_table_source(c->table),
                                 rk_table_line(c->table, c->design->source_row[i]), opt, name, s);
         }
     }
@@ -146,10 +150,12 @@ static rk_status fit_cox(const model_ctx *c, rk_fit **out, rk_error *err)
         }
         time[m] = time[i];
         event[m] = (int)ev[i];
-        for (size_t j = 0; j < q; j++) X[m * q + j] = d->X[i * p + j0 + j];
+        for (size_t j = 0; j < q; j++)
+            X[m * q + j] = d->X[i * p + j0 + j];
         m++;
     }
-    for (size_t j = 0; j < q; j++) names[j] = d->colnames[j0 + j];
+    for (size_t j = 0; j < q; j++)
+        names[j] = d->colnames[j0 + j];
     st = rk_cox_fit(time, event, X, m, q, names, NULL, &o, out, err);
     if (!st) (*out)->n_dropped += dropped;
 done:
@@ -184,7 +190,10 @@ static int fail(const char *cmd, const rk_error *err, rk_status st)
     return rk__exit_code(st);
 }
 
-static json_t *jnum(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+static json_t *jnum(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
 
 /* Split "a=1,b=2" into items that each contain '=' (a piece without '=' belongs
  * to the previous item, so "score=1,2,3" stays whole); ';' always splits. */
@@ -245,14 +254,15 @@ static int print_fit_json(const rk_fit *f, const char *formula, const char *data
         json_object_set_new(r, "std_error", jnum(c->std_error));
         json_object_set_new(r, "statistic", jnum(c->statistic));
         if (!isnan(c->df)) json_object_set_new(r, "df", jnum(c->df));
-        json_object_set_new(r, "conf_int", json_pack("[oo]", jnum(c->conf_int[0]), jnum(c->conf_int[1])));
+        json_object_set_new(r, "conf_int",
+                            json_pack("[oo]", jnum(c->conf_int[0]), jnum(c->conf_int[1])));
         json_object_set_new(r, "p_value", jnum(c->p_value));
         if (rn && !isnan(c->ratio) && strcmp(c->term, "(Intercept)") != 0) {
             char key[48];
             json_object_set_new(r, rn, jnum(c->ratio));
             snprintf(key, sizeof key, "%s_conf_int", rn);
-            json_object_set_new(r, key, json_pack("[oo]", jnum(c->ratio_conf_int[0]),
-                                                  jnum(c->ratio_conf_int[1])));
+            json_object_set_new(
+                r, key, json_pack("[oo]", jnum(c->ratio_conf_int[0]), jnum(c->ratio_conf_int[1])));
         }
         json_array_append_new(arr, r);
     }

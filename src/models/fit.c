@@ -130,8 +130,8 @@ rk_status rk__wls(const double *X, size_t n, size_t p, const double *w, const do
     *aliased = -1;
     if (p == 0) return RK_OK;
     if (n < p)
-        return rk_error_set(err, RK_EINVAL,
-                            "%zu observations are too few for %zu coefficients", n, p);
+        return rk_error_set(err, RK_EINVAL, "%zu observations are too few for %zu coefficients", n,
+                            p);
     rk__gsl_init();
     rk_status st = RK_OK;
     gsl_matrix *A = gsl_matrix_alloc(n, p);
@@ -140,8 +140,8 @@ rk_status rk__wls(const double *X, size_t n, size_t p, const double *w, const do
     gsl_matrix *R = gsl_matrix_alloc(p, p);
     double *norm = calloc(p, sizeof *norm);
     if (!A || !tau || !b || !R || !norm) {
-        st = rk_error_set(err, RK_ENOMEM, "out of memory for a %zu x %zu least-squares problem",
-                          n, p);
+        st = rk_error_set(err, RK_ENOMEM, "out of memory for a %zu x %zu least-squares problem", n,
+                          p);
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
@@ -168,13 +168,15 @@ rk_status rk__wls(const double *X, size_t n, size_t p, const double *w, const do
     gsl_linalg_QR_QTvec(A, tau, b);
     for (size_t jj = p; jj-- > 0;) {
         double s = gsl_vector_get(b, jj);
-        for (size_t k = jj + 1; k < p; k++) s -= gsl_matrix_get(A, jj, k) * beta[k];
+        for (size_t k = jj + 1; k < p; k++)
+            s -= gsl_matrix_get(A, jj, k) * beta[k];
         beta[jj] = s / gsl_matrix_get(A, jj, jj);
     }
     if (xtwx_inv) {
         gsl_matrix_set_zero(R);
         for (size_t i = 0; i < p; i++)
-            for (size_t j = i; j < p; j++) gsl_matrix_set(R, i, j, gsl_matrix_get(A, i, j));
+            for (size_t j = i; j < p; j++)
+                gsl_matrix_set(R, i, j, gsl_matrix_get(A, i, j));
         if (gsl_linalg_tri_invert(CblasUpper, CblasNonUnit, R) != GSL_SUCCESS) {
             st = rk_error_set(err, RK_EINTERNAL, "triangular inverse failed");
             goto done;
@@ -183,7 +185,8 @@ rk_status rk__wls(const double *X, size_t n, size_t p, const double *w, const do
         for (size_t i = 0; i < p; i++)
             for (size_t j = i; j < p; j++) {
                 double s = 0;
-                for (size_t k = j; k < p; k++) s += gsl_matrix_get(R, i, k) * gsl_matrix_get(R, j, k);
+                for (size_t k = j; k < p; k++)
+                    s += gsl_matrix_get(R, i, k) * gsl_matrix_get(R, j, k);
                 xtwx_inv[i * p + j] = xtwx_inv[j * p + i] = s;
             }
     }

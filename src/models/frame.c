@@ -1,4 +1,5 @@
-/* Model frames: parse a formula and build the numeric design (treatment contrasts, missing rows dropped). */
+/* Model frames: parse a formula and build the numeric design (treatment contrasts, missing rows
+ * dropped). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +11,14 @@
 
 static int is_ident_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.';
 }
 
 static const char *skip_ws(const char *s)
 {
-    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
     return s;
 }
 
@@ -24,13 +26,17 @@ static void formula_free(rk__formula *f)
 {
     if (!f) return;
     free(f->response);
-    for (size_t i = 0; i < f->n_terms; i++) free(f->terms[i].name);
+    for (size_t i = 0; i < f->n_terms; i++)
+        free(f->terms[i].name);
     free(f->terms);
     free(f->cluster);
     memset(f, 0, sizeof *f);
 }
 
-void rk__formula_free(rk__formula *f) { formula_free(f); }
+void rk__formula_free(rk__formula *f)
+{
+    formula_free(f);
+}
 
 /* Read an identifier (plain or `backquoted`) at *ps; advances *ps. */
 static rk_status read_ident(const char *formula, const char **ps, char **out, rk_error *err)
@@ -46,7 +52,8 @@ static rk_status read_ident(const char *formula, const char **ps, char **out, rk
         *ps = end + 1;
     } else {
         start = s;
-        while (is_ident_char(*s)) s++;
+        while (is_ident_char(*s))
+            s++;
         end = s;
         *ps = s;
     }
@@ -110,8 +117,7 @@ rk_status rk__formula_parse(const char *formula, rk__formula *f, rk_error *err)
     }
     s = skip_ws(tilde + 1);
     if (*s == '\0') {
-        st = syntax_error(formula, s, "nothing after '~' (write \"y ~ 1\" for no covariates)",
-                          err);
+        st = syntax_error(formula, s, "nothing after '~' (write \"y ~ 1\" for no covariates)", err);
         goto fail;
     }
     int sign = +1;
@@ -126,8 +132,10 @@ rk_status rk__formula_parse(const char *formula, rk__formula *f, rk_error *err)
             break;
         }
         if (!expect_term) {
-            if (*s == '+') sign = +1;
-            else if (*s == '-') sign = -1;
+            if (*s == '+')
+                sign = +1;
+            else if (*s == '-')
+                sign = -1;
             else {
                 st = check_after_term(formula, s, err);
                 if (!st) st = syntax_error(formula, s, "expected '+'", err);
@@ -151,8 +159,10 @@ rk_status rk__formula_parse(const char *formula, rk__formula *f, rk_error *err)
             const char *q = s + 1;
             if (!is_ident_char(*q)) {
                 int one = (*s == '1');
-                if ((one && sign < 0) || (!one && sign > 0)) f->intercept = 0;
-                else f->intercept = 1;
+                if ((one && sign < 0) || (!one && sign > 0))
+                    f->intercept = 0;
+                else
+                    f->intercept = 1;
                 st = check_after_term(formula, q, err);
                 if (st) goto fail;
                 s = q;
@@ -176,14 +186,13 @@ rk_status rk__formula_parse(const char *formula, rk__formula *f, rk_error *err)
             }
             q = skip_ws(q + 1);
             if (*q != '|') {
-                st = syntax_error(formula, q,
-                                  "expected '|' in a random intercept \"(1 | group)\"", err);
+                st = syntax_error(formula, q, "expected '|' in a random intercept \"(1 | group)\"",
+                                  err);
                 goto fail;
             }
             q = skip_ws(q + 1);
             if (f->cluster) {
-                st = syntax_error(formula, at, "only one random-intercept term is supported",
-                                  err);
+                st = syntax_error(formula, at, "only one random-intercept term is supported", err);
                 goto fail;
             }
             f->cluster_pos = (size_t)(q - formula);
@@ -303,13 +312,14 @@ static int cmp_key_num(const void *a, const void *b)
 
 typedef struct factor {
     size_t n_levels;
-    char **levels;  /* in the final order (reference first) */
-    size_t *code;   /* per kept row: level index */
+    char **levels; /* in the final order (reference first) */
+    size_t *code;  /* per kept row: level index */
 } factor;
 
 static void factor_free(factor *fa)
 {
-    for (size_t i = 0; i < fa->n_levels; i++) free(fa->levels[i]);
+    for (size_t i = 0; i < fa->n_levels; i++)
+        free(fa->levels[i]);
     free(fa->levels);
     free(fa->code);
     memset(fa, 0, sizeof *fa);
@@ -379,10 +389,12 @@ static rk_status factor_build(const rk_table *t, size_t col, const size_t *rows,
             l++;
         }
     }
-    for (size_t l = 0; l < nl; l++) perm[l] = l;
+    for (size_t l = 0; l < nl; l++)
+        perm[l] = l;
     if (order) {
         /* every level that occurs must be listed; listed levels that do not occur are skipped */
-        for (size_t l = 0; l < nl; l++) perm[l] = (size_t)-1;
+        for (size_t l = 0; l < nl; l++)
+            perm[l] = (size_t)-1;
         size_t next = 0;
         const char *p = order;
         while (1) {
@@ -404,9 +416,8 @@ static rk_status factor_build(const rk_table *t, size_t col, const size_t *rows,
                 }
                 if (match) {
                     if (perm[l] != (size_t)-1) {
-                        st = rk_error_set(err, RK_EINVAL,
-                                          "level order for '%s' lists '%s' twice", var,
-                                          sorted[l]);
+                        st = rk_error_set(err, RK_EINVAL, "level order for '%s' lists '%s' twice",
+                                          var, sorted[l]);
                         goto done;
                     }
                     perm[l] = next++;
@@ -440,8 +451,8 @@ static rk_status factor_build(const rk_table *t, size_t col, const size_t *rows,
             }
             if (off >= sizeof lv - 8) snprintf(lv + sizeof lv - 8, 8, ", ...");
             st = rk_error_set(err, RK_EINVAL,
-                              "reference level '%s' does not occur in '%s' (levels: %s)", ref,
-                              var, lv);
+                              "reference level '%s' does not occur in '%s' (levels: %s)", ref, var,
+                              lv);
             goto done;
         }
         size_t pr = perm[r];
@@ -459,10 +470,12 @@ static rk_status factor_build(const rk_table *t, size_t col, const size_t *rows,
         fa->levels[perm[l]] = sorted[l];
         sorted[l] = NULL;
     }
-    for (size_t i = 0; i < n; i++) fa->code[i] = perm[fa->code[i]];
+    for (size_t i = 0; i < n; i++)
+        fa->code[i] = perm[fa->code[i]];
 done:
     if (sorted)
-        for (size_t l = 0; l < nl; l++) free(sorted[l]);
+        for (size_t l = 0; l < nl; l++)
+            free(sorted[l]);
     free(sorted);
     free(perm);
     free(k);
@@ -684,7 +697,8 @@ rk_status rk_design_new(const rk_table *t, const char *formula, const rk_frame_o
                                   f.response, resp_fa.levels[0], n);
                 goto fail;
             }
-            for (size_t k = 0; k < n; k++) d->y[k] = (double)resp_fa.code[k];
+            for (size_t k = 0; k < n; k++)
+                d->y[k] = (double)resp_fa.code[k];
             d->n_levels = resp_fa.n_levels;
             d->levels = resp_fa.levels;
             resp_fa.levels = NULL;
@@ -696,8 +710,7 @@ rk_status rk_design_new(const rk_table *t, const char *formula, const rk_frame_o
                     st = rk_error_set(err, RK_EINVAL,
                                       "%s, line %zu: the response '%s' must be numeric, got "
                                       "'%s'",
-                                      rk_table_source(t), rk_table_line(t, rows[k]), f.response,
-                                      c);
+                                      rk_table_source(t), rk_table_line(t, rows[k]), f.response, c);
                     goto fail;
                 }
             }
@@ -765,14 +778,16 @@ rk_status rk_design_new(const rk_table *t, const char *formula, const rk_frame_o
     size_t j = 0;
     if (f.intercept) {
         if (add_column(d, j, "(Intercept)", "(Intercept)", NULL)) goto nomem;
-        for (size_t k = 0; k < n; k++) d->X[k * p + j] = 1.0;
+        for (size_t k = 0; k < n; k++)
+            d->X[k * p + j] = 1.0;
         j++;
     }
     first_factor_full = !f.intercept;
     for (size_t i = 0; i < nv; i++) {
         if (!v[i].is_factor) {
             if (add_column(d, j, v[i].name, v[i].name, NULL)) goto nomem;
-            for (size_t k = 0; k < n; k++) d->X[k * p + j] = v[i].num[k];
+            for (size_t k = 0; k < n; k++)
+                d->X[k * p + j] = v[i].num[k];
             j++;
             continue;
         }
@@ -785,7 +800,8 @@ rk_status rk_design_new(const rk_table *t, const char *formula, const rk_frame_o
                 snprintf(name, sizeof name, "%s%s", v[i].name, v[i].fa.levels[l]);
             if (add_column(d, j, name, v[i].name, first_factor_full ? NULL : v[i].fa.levels[0]))
                 goto nomem;
-            for (size_t k = 0; k < n; k++) d->X[k * p + j] = v[i].fa.code[k] == l ? 1.0 : 0.0;
+            for (size_t k = 0; k < n; k++)
+                d->X[k * p + j] = v[i].fa.code[k] == l ? 1.0 : 0.0;
             j++;
         }
         first_factor_full = 0;

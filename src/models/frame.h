@@ -13,12 +13,12 @@ typedef struct rk__formula_term {
 } rk__formula_term;
 
 typedef struct rk__formula {
-    char *response;    /* NULL for "~ x" */
+    char *response; /* NULL for "~ x" */
     size_t response_pos;
-    int intercept;     /* 0 after "0 +" or "- 1" */
+    int intercept; /* 0 after "0 +" or "- 1" */
     size_t n_terms;
     rk__formula_term *terms;
-    char *cluster;     /* "(1 | g)": g, or NULL */
+    char *cluster; /* "(1 | g)": g, or NULL */
     size_t cluster_pos;
 } rk__formula;
 

@@ -25,8 +25,7 @@ static const char *level_of(const rk_design *d, size_t j)
 /* LS means of the levels of `term` (SAS LSMEANS: numeric covariates at their
  * (weighted) means, levels of other categorical terms weighted equally). */
 static rk_status add_lsmeans(const rk_design *d, const char *term, const double *beta,
-                             const double *cov, const double *colmean, rk_fit *fit,
-                             rk_error *err)
+                             const double *cov, const double *colmean, rk_fit *fit, rk_error *err)
 {
     size_t p = d->p;
     long ref_col = -1;
@@ -46,7 +45,8 @@ static rk_status add_lsmeans(const rk_design *d, const char *term, const double 
     if (rk__design_find(d, "(Intercept)") < 0) return RK_OK; /* needs the intercept */
     const char *gterm = d->terms[ref_col];
     size_t ncol_g = 0;
-    for (size_t j = 0; j < p; j++) ncol_g += strcmp(d->terms[j], gterm) == 0;
+    for (size_t j = 0; j < p; j++)
+        ncol_g += strcmp(d->terms[j], gterm) == 0;
     double *L = malloc(p * sizeof *L);
     if (!L) return rk_error_set(err, RK_ENOMEM, "out of memory");
     rk_status st = RK_OK;
@@ -63,14 +63,16 @@ static rk_status add_lsmeans(const rk_design *d, const char *term, const double 
                 if (seen == a) lname = level_of(d, j);
             } else {
                 size_t k = 1;
-                for (size_t jj = 0; jj < p; jj++) k += strcmp(d->terms[jj], d->terms[j]) == 0;
+                for (size_t jj = 0; jj < p; jj++)
+                    k += strcmp(d->terms[jj], d->terms[j]) == 0;
                 L[j] = 1.0 / (double)k;
             }
         }
         double est = 0, var = 0;
         for (size_t i = 0; i < p; i++) {
             est += L[i] * beta[i];
-            for (size_t j = 0; j < p; j++) var += L[i] * cov[i * p + j] * L[j];
+            for (size_t j = 0; j < p; j++)
+                var += L[i] * cov[i * p + j] * L[j];
         }
         char name[48];
         snprintf(name, sizeof name, "lsmean_%s", lname);
@@ -80,14 +82,15 @@ static rk_status add_lsmeans(const rk_design *d, const char *term, const double 
     }
     if (!st && ncol_g == 1) {
         st = rk__fit_add_extra(fit, "lsmean_diff", beta[ref_col], err);
-        if (!st) st = rk__fit_add_extra(fit, "lsmean_diff_se", sqrt(cov[ref_col * p + ref_col]), err);
+        if (!st)
+            st = rk__fit_add_extra(fit, "lsmean_diff_se", sqrt(cov[ref_col * p + ref_col]), err);
     }
     free(L);
     return st;
 }
 
-rk_status rk_linear_fit(const rk_design *d, const char *group_term, double conf_level,
-                        rk_fit **out, rk_error *err)
+rk_status rk_linear_fit(const rk_design *d, const char *group_term, double conf_level, rk_fit **out,
+                        rk_error *err)
 {
     if (!out) return rk_error_set(err, RK_EINVAL, "rk_linear_fit: out is NULL");
     *out = NULL;
@@ -102,7 +105,8 @@ rk_status rk_linear_fit(const rk_design *d, const char *group_term, double conf_
     st = rk__check_finite(d->X, n * p, "design matrix", err);
     if (st) return st;
     double sw = 0;
-    for (size_t i = 0; i < n; i++) sw += d->weight ? d->weight[i] : 1.0;
+    for (size_t i = 0; i < n; i++)
+        sw += d->weight ? d->weight[i] : 1.0;
     if (!(sw > (double)p))
         return rk_error_set(err, RK_EINVAL,
                             "%g observations leave no residual degrees of freedom for %zu "
@@ -128,7 +132,8 @@ rk_status rk_linear_fit(const rk_design *d, const char *group_term, double conf_
         goto done;
     }
     double rss = 0, ybar = 0;
-    for (size_t i = 0; i < n; i++) ybar += (d->weight ? d->weight[i] : 1.0) * d->y[i];
+    for (size_t i = 0; i < n; i++)
+        ybar += (d->weight ? d->weight[i] : 1.0) * d->y[i];
     ybar /= sw;
     double tss = 0;
     int has_int = rk__design_find(d, "(Intercept)") >= 0;
@@ -144,10 +149,12 @@ rk_status rk_linear_fit(const rk_design *d, const char *group_term, double conf_
         double c = has_int ? d->y[i] - ybar : d->y[i];
         tss += wi * c * c;
     }
-    for (size_t j = 0; j < p; j++) colmean[j] /= sw;
+    for (size_t j = 0; j < p; j++)
+        colmean[j] /= sw;
     double df = sw - (double)p;
     double s2 = rss / df;
-    for (size_t k = 0; k < p * p; k++) cov[k] *= s2;
+    for (size_t k = 0; k < p * p; k++)
+        cov[k] *= s2;
     for (size_t j = 0; j < p; j++) {
         rk__fit_set_coef(fit, j, d->colnames[j], beta[j], sqrt(cov[j * p + j]));
         rk__fit_wald_t(fit, j, conf_level, df);

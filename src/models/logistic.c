@@ -65,7 +65,8 @@ static rk_status irls(const double *X, size_t n, size_t p, const double *y, cons
         st = rk_error_set(err, RK_ENOMEM, "out of memory in logistic regression (n = %zu)", n);
         goto done;
     }
-    for (size_t j = 0; j < p; j++) beta[j] = 0;
+    for (size_t j = 0; j < p; j++)
+        beta[j] = 0;
     /* R binomial initialize: mustart = (weights * y + 0.5) / (weights + 1) */
     for (size_t i = 0; i < n; i++) {
         double wi = w ? w[i] : 1.0;
@@ -102,12 +103,14 @@ static rk_status irls(const double *X, size_t n, size_t p, const double *y, cons
         for (int half = 0; half < 30; half++) {
             for (size_t i = 0; i < n; i++) {
                 double e = offset ? offset[i] : 0.0;
-                for (size_t j = 0; j < p; j++) e += X[i * p + j] * bnew[j];
+                for (size_t j = 0; j < p; j++)
+                    e += X[i * p + j] * bnew[j];
                 eta[i] = e;
             }
             dev = dev_of(y, w, eta, n);
             if (isfinite(dev) && (it == 1 || dev <= dev_old * (1 + 1e-12) + 1e-12)) break;
-            for (size_t j = 0; j < p; j++) bnew[j] = 0.5 * (bnew[j] + beta[j]);
+            for (size_t j = 0; j < p; j++)
+                bnew[j] = 0.5 * (bnew[j] + beta[j]);
         }
         memcpy(beta, bnew, p * sizeof *beta);
         res->iterations = it;
@@ -202,10 +205,11 @@ static double profile_fn(double b, void *vp)
     profile_ctx *c = vp;
     const rk_design *d = c->d;
     size_t n = d->n, p = d->p;
-    for (size_t i = 0; i < n; i++) c->offset[i] = b * d->X[i * p + c->j];
+    for (size_t i = 0; i < n; i++)
+        c->offset[i] = b * d->X[i * p + c->j];
     irls_out r;
-    rk_status st = irls(c->Xr, n, p - 1, d->y, d->weight, c->offset, c->beta_r, NULL, &r, NULL,
-                        c->err);
+    rk_status st =
+        irls(c->Xr, n, p - 1, d->y, d->weight, c->offset, c->beta_r, NULL, &r, NULL, c->err);
     if (st || !r.converged) {
         c->failed = 1;
         if (st) c->st = st;
@@ -291,8 +295,7 @@ static rk_status profile_cis(const rk_design *d, rk_fit *fit, double dev_hat, do
             }
             if (s == RK_ENOCONV) {
                 lim = NAN;
-                rk__fit_note(fit, "profile-likelihood limit for '%s' could not be found",
-                             cf->term);
+                rk__fit_note(fit, "profile-likelihood limit for '%s' could not be found", cf->term);
             }
             cf->conf_int[side < 0 ? 0 : 1] = lim;
         }
@@ -391,8 +394,7 @@ rk_status rk_logistic_fit(const rk_design *d, double conf_level, rk_ci_method ci
         (st = rk__fit_add_extra(fit, "lr_statistic", lr, err)) ||
         (st = rk__fit_add_extra(fit, "lr_df", lr_df, err)) ||
         (st = rk__fit_add_extra(fit, "lr_p_value",
-                                lr_df > 0 ? gsl_cdf_chisq_Q(lr > 0 ? lr : 0, lr_df) : NAN,
-                                err)) ||
+                                lr_df > 0 ? gsl_cdf_chisq_Q(lr > 0 ? lr : 0, lr_df) : NAN, err)) ||
         (st = rk__fit_add_extra(fit, "aic", r.deviance + 2.0 * (double)p, err)))
         goto done;
     if (ci == RK_CI_PROFILE) {

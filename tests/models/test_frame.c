@@ -61,7 +61,8 @@ static size_t parse_refs(char *s, const char **refs)
     if (strcmp(s, "-") == 0) return 0;
     char *f[MAX_FIELDS];
     size_t k = split(s, f, ';');
-    for (size_t i = 0; i < k; i++) refs[i] = f[i];
+    for (size_t i = 0; i < k; i++)
+        refs[i] = f[i];
     return k;
 }
 
@@ -93,7 +94,8 @@ static void test_frames_vs_r(void **state)
         char *names[MAX_FIELDS];
         size_t p = split(f[6], names, ',');
         assert_int_equal(d->p, p);
-        for (size_t j = 0; j < p; j++) assert_string_equal(d->colnames[j], names[j]);
+        for (size_t j = 0; j < p; j++)
+            assert_string_equal(d->colnames[j], names[j]);
         char *s = f[7];
         for (size_t i = 0; i < d->n * d->p; i++) {
             char *c = strchr(s, ',');
@@ -118,8 +120,8 @@ static const char *csv_small = "y,g,x,c,w\n"
                                "NA,C,1,b,1\n"
                                "2,C,2,c,3\n";
 
-static void expect_error(rk_table *t, const char *formula, const rk_frame_opts *o,
-                         rk_status code, const char *needle)
+static void expect_error(rk_table *t, const char *formula, const rk_frame_opts *o, rk_status code,
+                         const char *needle)
 {
     rk_design *d = NULL;
     rk_error err = {0};
@@ -198,7 +200,8 @@ static void test_small_design(void **state)
         assert_int_equal(d->cluster[i], want_cl[i]);
     }
     double want_x[] = {1, 0, 0, 3, 1, 0, 0, 4, 1, 1, 0, 5, 1, 0, 1, 2};
-    for (size_t i = 0; i < 16; i++) assert_true(d->X[i] == want_x[i]);
+    for (size_t i = 0; i < 16; i++)
+        assert_true(d->X[i] == want_x[i]);
     rk_design_free(d);
 
     /* factor response with a level order; no response; no intercept */

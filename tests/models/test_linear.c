@@ -42,7 +42,8 @@ static size_t nums(char *s, double *out)
 {
     char *f[MAX_FIELDS];
     size_t k = split(s, f, ',');
-    for (size_t i = 0; i < k; i++) out[i] = num(f[i]);
+    for (size_t i = 0; i < k; i++)
+        out[i] = num(f[i]);
     return k;
 }
 
@@ -61,7 +62,8 @@ static size_t parse_refs(char *s, const char **refs)
     if (strcmp(s, "-") == 0) return 0;
     char *f[MAX_FIELDS];
     size_t k = split(s, f, ';');
-    for (size_t i = 0; i < k; i++) refs[i] = f[i];
+    for (size_t i = 0; i < k; i++)
+        refs[i] = f[i];
     return k;
 }
 
@@ -194,8 +196,8 @@ static void test_weights_equal_expanded(void **state)
 static void test_shift_property(void **state)
 {
     (void)state;
-    rk_fit *a = fit_csv("y,g,x\n1,A,2\n3,B,1\n2.5,A,4\n4,B,3\n0,A,0\n5,B,5\n2,B,2\n", "y ~ g + x",
-                        NULL);
+    rk_fit *a =
+        fit_csv("y,g,x\n1,A,2\n3,B,1\n2.5,A,4\n4,B,3\n0,A,0\n5,B,5\n2,B,2\n", "y ~ g + x", NULL);
     rk_fit *b = fit_csv("y,g,x\n1,A,2\n13,B,1\n2.5,A,4\n14,B,3\n0,A,0\n15,B,5\n12,B,2\n",
                         "y ~ g + x", NULL);
     close_to(b->coef[1].estimate - a->coef[1].estimate, 10, 1e-12, "shift", "property");
@@ -210,7 +212,8 @@ static void test_shift_property(void **state)
 static void test_bad_input(void **state)
 {
     (void)state;
-    rk_table *t = parse_csv("y,g,x,x2,s\n1,A,2,4,a\n3,B,1,2,a\n2.5,A,4,8,a\n4,B,3,6,b\n7,B,5,10,c\n");
+    rk_table *t =
+        parse_csv("y,g,x,x2,s\n1,A,2,4,a\n3,B,1,2,a\n2.5,A,4,8,a\n4,B,3,6,b\n7,B,5,10,c\n");
     rk_design *d = NULL;
     rk_fit *fit = NULL;
     rk_error err = {0};

@@ -42,7 +42,8 @@ static size_t nums(char *s, double *out)
 {
     char *f[MAX_FIELDS];
     size_t k = split(s, f, ',');
-    for (size_t i = 0; i < k; i++) out[i] = num(f[i]);
+    for (size_t i = 0; i < k; i++)
+        out[i] = num(f[i]);
     return k;
 }
 
@@ -61,7 +62,8 @@ static size_t parse_refs(char *s, const char **refs)
     if (strcmp(s, "-") == 0) return 0;
     char *f[MAX_FIELDS];
     size_t k = split(s, f, ';');
-    for (size_t i = 0; i < k; i++) refs[i] = f[i];
+    for (size_t i = 0; i < k; i++)
+        refs[i] = f[i];
     return k;
 }
 
@@ -140,8 +142,8 @@ static void test_glm_vs_r(void **state)
             /* exact roots computed in R (uniroot on glm.fit with an offset) */
             if (fabs(q->conf_int[0] - elo[j]) > 1e-8 * width ||
                 fabs(q->conf_int[1] - ehi[j]) > 1e-8 * width)
-                fail_msg("%s %s profile CI (%.12g, %.12g) vs R exact (%.12g, %.12g)", ctx,
-                         names[j], q->conf_int[0], q->conf_int[1], elo[j], ehi[j]);
+                fail_msg("%s %s profile CI (%.12g, %.12g) vs R exact (%.12g, %.12g)", ctx, names[j],
+                         q->conf_int[0], q->conf_int[1], elo[j], ehi[j]);
             if (e0 > 2e-3 || e1 > 2e-3)
                 fail_msg("%s %s profile CI (%.10g, %.10g) vs MASS (%.10g, %.10g)", ctx, names[j],
                          q->conf_int[0], q->conf_int[1], plo[j], phi[j]);
@@ -242,19 +244,20 @@ static void test_separation(void **state)
     assert_non_null(strstr(err.msg, "quasi-complete separation"));
     assert_non_null(strstr(err.msg, "g = B"));
     /* events only in the reference arm's complement: reference level separated */
-    assert_int_equal(fit_csv("died,g\n0,A\n0,A\n1,B\n0,B\n", "died ~ g", NULL, RK_CI_WALD, &f, &err),
-                     RK_ENOCONV);
+    assert_int_equal(
+        fit_csv("died,g\n0,A\n0,A\n1,B\n0,B\n", "died ~ g", NULL, RK_CI_WALD, &f, &err),
+        RK_ENOCONV);
     assert_non_null(strstr(err.msg, "g = A"));
     /* complete separation by a continuous covariate */
-    assert_int_equal(fit_csv("y,x\n0,1\n0,2\n0,3\n1,4\n1,5\n1,6\n", "y ~ x", NULL, RK_CI_WALD, &f,
-                             &err),
-                     RK_ENOCONV);
+    assert_int_equal(
+        fit_csv("y,x\n0,1\n0,2\n0,3\n1,4\n1,5\n1,6\n", "y ~ x", NULL, RK_CI_WALD, &f, &err),
+        RK_ENOCONV);
     assert_null(f);
     assert_non_null(strstr(err.msg, "separation"));
     /* quasi-complete separation by a continuous covariate (tie at the boundary) */
-    assert_int_equal(fit_csv("y,x\n0,1\n0,2\n0,3\n1,3\n1,5\n1,6\n0,3\n", "y ~ x", NULL,
-                             RK_CI_WALD, &f, &err),
-                     RK_ENOCONV);
+    assert_int_equal(
+        fit_csv("y,x\n0,1\n0,2\n0,3\n1,3\n1,5\n1,6\n0,3\n", "y ~ x", NULL, RK_CI_WALD, &f, &err),
+        RK_ENOCONV);
     assert_null(f);
 }
 
