@@ -47,6 +47,7 @@ typedef rk_status (*model_fit_fn)(const model_ctx *c, rk_fit **out, rk_error *er
 /* One row per model: adding a model is one entry here plus its fit function. */
 typedef struct model_entry {
     const char *name;
+    const char *title; /* heading of the text output */
     rk_response_kind response;
     const char *about;
     model_fit_fn fit;
@@ -168,12 +169,16 @@ done:
 }
 
 static const model_entry models[] = {
-    {"linear", RK_RESPONSE_NUMERIC, "linear regression / ANCOVA (least squares, t tests, LS means)",
-     fit_linear},
-    {"logistic", RK_RESPONSE_FACTOR, "binary logistic regression (odds ratios)", fit_logistic},
-    {"ordinal", RK_RESPONSE_FACTOR, "proportional-odds (cumulative logit) model", fit_ordinal},
-    {"mixed", RK_RESPONSE_NUMERIC, "linear mixed model with a random intercept (REML)", fit_mixed},
-    {"cox", RK_RESPONSE_NUMERIC, "Cox proportional hazards (formula \"~ group\")", fit_cox},
+    {"linear", "Linear regression (least squares)", RK_RESPONSE_NUMERIC,
+     "linear regression / ANCOVA (least squares, t tests, LS means)", fit_linear},
+    {"logistic", "Logistic regression", RK_RESPONSE_FACTOR,
+     "binary logistic regression (odds ratios)", fit_logistic},
+    {"ordinal", "Proportional-odds model", RK_RESPONSE_FACTOR,
+     "proportional-odds (cumulative logit) model", fit_ordinal},
+    {"mixed", "Linear mixed model", RK_RESPONSE_NUMERIC,
+     "linear mixed model with a random intercept (REML)", fit_mixed},
+    {"cox", "Cox proportional hazards", RK_RESPONSE_NUMERIC,
+     "Cox proportional hazards (--time, --event, formula \"~ group\")", fit_cox},
 };
 
 static void model_usage(FILE *f)
@@ -411,7 +416,7 @@ int rk__cmd_model(int argc, char **argv)
     if (fmt == RK_FMT_JSON) {
         rc = print_fit_json(f, formula, data, level);
     } else {
-        print_fit_text(f, m->about, formula, data, level);
+        print_fit_text(f, m->title, formula, data, level);
         rc = RK_EXIT_OK;
     }
 done:
