@@ -514,6 +514,7 @@ void rk_design_free(rk_design *d)
 
 long rk__design_find(const rk_design *d, const char *colname)
 {
+    if (!d->colnames) return -1;
     for (size_t j = 0; j < d->p; j++)
         if (strcmp(d->colnames[j], colname) == 0) return (long)j;
     return -1;

@@ -29,6 +29,7 @@ static rk_status add_lsmeans(const rk_design *d, const char *term, const double 
 {
     size_t p = d->p;
     long ref_col = -1;
+    if (!d->ref_level || !d->terms || !d->colnames) return RK_OK; /* hand-built design */
     for (size_t j = 0; j < p; j++)
         if (d->ref_level[j] && (!term || strcmp(d->terms[j], term) == 0)) {
             ref_col = (long)j;
@@ -124,7 +125,7 @@ rk_status rk_linear_fit(const rk_design *d, const char *group_term, double conf_
     long aliased;
     st = rk__wls(d->X, n, p, d->weight, d->y, beta, cov, &aliased, err);
     if (st) {
-        if (aliased >= 0)
+        if (aliased >= 0 && d->colnames && d->terms)
             st = rk_error_set(err, RK_EINVAL,
                               "column '%s' is aliased (a linear combination of the columns "
                               "before it): remove the term '%s' or merge levels",
@@ -156,7 +157,8 @@ rk_status rk_linear_fit(const rk_design *d, const char *group_term, double conf_
     for (size_t k = 0; k < p * p; k++)
         cov[k] *= s2;
     for (size_t j = 0; j < p; j++) {
-        rk__fit_set_coef(fit, j, d->colnames[j], beta[j], sqrt(cov[j * p + j]));
+        rk__fit_set_coef(fit, j, d->colnames ? d->colnames[j] : NULL, beta[j],
+                         sqrt(cov[j * p + j]));
         rk__fit_wald_t(fit, j, conf_level, df);
     }
     snprintf(fit->convention, sizeof fit->convention,

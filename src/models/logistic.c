@@ -88,7 +88,7 @@ static rk_status irls(const double *X, size_t n, size_t p, const double *y, cons
         if (p > 0) {
             st = rk__wls(X, n, p, wt, z, bnew, NULL, &aliased, err);
             if (st) {
-                if (aliased >= 0 && d)
+                if (aliased >= 0 && d && d->colnames && d->terms)
                     st = rk_error_set(err, RK_EINVAL,
                                       "column '%s' is aliased (a linear combination of the "
                                       "columns before it, among observations with weight): "
@@ -151,6 +151,7 @@ done:
 static int level_separation(const rk_design *d, char *msg, size_t len)
 {
     size_t n = d->n, p = d->p;
+    if (!d->ref_level || !d->terms || !d->colnames || !d->levels) return 0; /* hand-built design */
     for (size_t j = 0; j < p; j++) {
         if (!d->ref_level[j]) continue;
         int first_of_term = j == 0 || strcmp(d->terms[j - 1], d->terms[j]) != 0;
@@ -325,6 +326,9 @@ rk_status rk_logistic_fit(const rk_design *d, double conf_level, rk_ci_method ci
                             "('%s' has %zu)",
                             d->response ? d->response : "", d->n_levels);
     size_t n = d->n, p = d->p;
+    /* names for messages (a hand-built design may lack them) */
+    const char *resp = d->response && d->response[0] ? d->response : "y";
+    const char *lev0 = d->levels ? d->levels[0] : "0", *lev1 = d->levels ? d->levels[1] : "1";
     st = rk__check_finite(d->X, n * p, "design matrix", err);
     if (st) return st;
     if (p == 0) return rk_error_set(err, RK_EINVAL, "the model has no coefficients");
@@ -337,7 +341,7 @@ rk_status rk_logistic_fit(const rk_design *d, double conf_level, rk_ci_method ci
     if (!(sw > 0)) return rk_error_set(err, RK_EINVAL, "all weights are zero");
     if (sy == 0 || sy == sw)
         return rk_error_set(err, RK_EINVAL, "all %g observations have %s = %s: nothing to model",
-                            sw, d->response, d->levels[sy == 0 ? 0 : 1]);
+                            sw, resp, sy == 0 ? lev0 : lev1);
     char msg[RK_ERROR_MSG_MAX];
     if (rk__design_find(d, "(Intercept)") >= 0 && level_separation(d, msg, sizeof msg))
         return rk_error_set(err, RK_ENOCONV, "%s", msg);
@@ -362,7 +366,7 @@ rk_status rk_logistic_fit(const rk_design *d, double conf_level, rk_ci_method ci
                               "numerically 0 or 1 after %d iterations and the estimates diverge "
                               "(largest: '%s' = %.4g); the maximum-likelihood estimate does not "
                               "exist, use exact or Firth logistic regression",
-                              r.iterations, d->colnames[jmax], beta[jmax]);
+                              r.iterations, d->colnames ? d->colnames[jmax] : "?", beta[jmax]);
         else
             st = rk_error_set(err, RK_ENOCONV,
                               "logistic regression did not converge in %d iterations "
@@ -371,12 +375,13 @@ rk_status rk_logistic_fit(const rk_design *d, double conf_level, rk_ci_method ci
         goto done;
     }
     for (size_t j = 0; j < p; j++) {
-        rk__fit_set_coef(fit, j, d->colnames[j], beta[j], sqrt(cov[j * p + j]));
+        rk__fit_set_coef(fit, j, d->colnames ? d->colnames[j] : NULL, beta[j],
+                         sqrt(cov[j * p + j]));
         rk__fit_wald_z(fit, j, conf_level, 1);
     }
     snprintf(fit->convention, sizeof fit->convention,
-             "logit P(%s = %s) = x'beta (R glm); odds ratio of '%s' vs '%s'", d->response,
-             d->levels[1], d->levels[1], d->levels[0]);
+             "logit P(%s = %s) = x'beta (R glm); odds ratio of '%s' vs '%s'", resp, lev1, lev1,
+             lev0);
     snprintf(fit->ci_method, sizeof fit->ci_method, "%s", ci == RK_CI_PROFILE ? "profile" : "wald");
     fit->n = (size_t)llround(sw);
     fit->n_dropped = d->n_dropped;

@@ -290,6 +290,34 @@ static void test_bad_input(void **state)
     rk_table_free(t);
 }
 
+/* A design built by hand (no names, no reference levels) must work too. */
+static void test_hand_built_design(void **state)
+{
+    (void)state;
+    double X[] = {1, 0, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1};
+    double y[] = {0, 1, 1, 0, 0, 1};
+    rk_design d = {0};
+    d.n = 6;
+    d.p = 2;
+    d.X = X;
+    d.y = y;
+    d.n_levels = 2;
+    rk_fit *f = NULL;
+    rk_error err = {0};
+    assert_int_equal(rk_logistic_fit(&d, 0.95, RK_CI_PROFILE, &f, &err), RK_OK);
+    /* 2x2 table: x=0: 1 of 3 events, x=1: 2 of 3: OR = (2/1)/(1/2) = 4 */
+    close_to(f->coef[1].ratio, 4.0, 1e-9, "OR", "hand-built");
+    assert_string_equal(f->coef[0].term, "");
+    rk_fit_free(f);
+    rk_fit *g = NULL;
+    double yl[] = {0.5, 1.5, 1.0, 0.0, 2.0, 3.0};
+    d.y = yl;
+    d.n_levels = 0;
+    assert_int_equal(rk_linear_fit(&d, NULL, 0.95, &g, &err), RK_OK);
+    assert_true(isnan(rk_fit_get(g, "lsmean_diff")));
+    rk_fit_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_weights_equal_expanded),
         cmocka_unit_test(test_separation),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_hand_built_design),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
