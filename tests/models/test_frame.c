@@ -109,7 +109,7 @@ static void test_frames_vs_r(void **state)
         cases++;
     }
     fclose(fp);
-    assert_true(cases >= 28);
+    assert_true(cases >= 40);
 }
 
 static const char *csv_small = "y,g,x,c,w\n"

@@ -146,7 +146,7 @@ static void test_lm_vs_r(void **state)
         cases++;
     }
     fclose(fp);
-    assert_true(cases >= 70);
+    assert_true(cases >= 76);
     assert_true(lsm >= 100);
 }
 
