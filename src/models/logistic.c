@@ -283,7 +283,7 @@ static rk_status profile_cis(const rk_design *d, rk_fit *fit, double dev_hat, do
         profile_ctx c = {d, Xr, j, dev_hat, 0, 0, beta_r, offset, RK_OK, err, 0};
         rk_coef *cf = &fit->coef[j];
         for (int side = -1; side <= 1; side += 2) {
-            double lim;
+            double lim = NAN;
             c.failed = 0;
             rk_status s = profile_limit(&c, cf->estimate, cf->std_error, z, side, &lim);
             if (c.st) {
