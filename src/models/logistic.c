@@ -26,7 +26,8 @@ typedef struct irls_out {
     double deviance;
     int iterations;
     int converged;
-    int boundary; /* some fitted probability within LOGIT_MU_EPS of 0 or 1 */
+    int boundary;     /* some fitted probability within LOGIT_MU_EPS of 0 or 1 */
+    double last_step; /* max_j |change of beta_j| / (1 + |beta_j|) in the last iteration */
 } irls_out;
 
 static double clamp_mu(double eta)
@@ -76,6 +77,7 @@ static rk_status irls(const double *X, size_t n, size_t p, const double *y, cons
     double dev_old = dev_of(y, w, eta, n);
     res->converged = 0;
     res->iterations = 0;
+    res->last_step = 0;
     for (int it = 1; it <= LOGIT_MAXIT; it++) {
         for (size_t i = 0; i < n; i++) {
             double mu = clamp_mu(eta[i]);
@@ -111,6 +113,11 @@ static rk_status irls(const double *X, size_t n, size_t p, const double *y, cons
             if (isfinite(dev) && (it == 1 || dev <= dev_old * (1 + 1e-12) + 1e-12)) break;
             for (size_t j = 0; j < p; j++)
                 bnew[j] = 0.5 * (bnew[j] + beta[j]);
+        }
+        res->last_step = 0;
+        for (size_t j = 0; j < p; j++) {
+            double step = fabs(bnew[j] - beta[j]) / (1.0 + fabs(bnew[j]));
+            if (step > res->last_step) res->last_step = step;
         }
         memcpy(beta, bnew, p * sizeof *beta);
         res->iterations = it;
@@ -356,11 +363,15 @@ rk_status rk_logistic_fit(const rk_design *d, double conf_level, rk_ci_method ci
     irls_out r;
     st = irls(d->X, n, p, d->y, d->weight, NULL, beta, cov, &r, d, err);
     if (st) goto done;
-    if (r.boundary || !r.converged) {
+    /* Separation: fitted probabilities at 0/1 while the estimates are still
+     * moving (a diverging direction; at a genuine optimum the last step is
+     * ~1e-5 or less), or no convergence at all. */
+    int separated = r.boundary && (r.last_step > 1e-3 || !r.converged);
+    if (separated || !r.converged) {
         size_t jmax = 0;
         for (size_t j = 0; j < p; j++)
             if (fabs(beta[j]) > fabs(beta[jmax])) jmax = j;
-        if (r.boundary)
+        if (separated)
             st = rk_error_set(err, RK_ENOCONV,
                               "complete or quasi-complete separation: fitted probabilities "
                               "numerically 0 or 1 after %d iterations and the estimates diverge "

@@ -261,6 +261,24 @@ static void test_separation(void **state)
     assert_null(f);
 }
 
+/* Extreme covariate values give fitted probabilities of 0 or 1 without
+ * separation: a valid fit (R glm warns, and agrees). */
+static void test_extreme_but_not_separated(void **state)
+{
+    (void)state;
+    rk_fit *f = NULL;
+    rk_error err = {0};
+    assert_int_equal(fit_csv("y,x\n0,0\n0,1\n0,2\n0,3\n1,4\n0,5\n0,6\n1,7\n0,8\n0,9\n1,10\n"
+                             "0,11\n1,12\n1,13\n0,14\n1,15\n1,16\n1,17\n0,18\n1,19\n1,20\n"
+                             "1,200\n0,-150\n",
+                             "y ~ x", NULL, RK_CI_WALD, &f, &err),
+                     RK_OK);
+    /* R 4.2.2 glm(epsilon = 1e-15) */
+    close_to(f->coef[0].estimate, -2.228775771082779, 1e-8, "intercept", "extreme");
+    close_to(f->coef[1].estimate, 0.209779988593887, 1e-8, "slope", "extreme");
+    rk_fit_free(f);
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -325,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_profile_definition),
         cmocka_unit_test(test_weights_equal_expanded),
         cmocka_unit_test(test_separation),
+        cmocka_unit_test(test_extreme_but_not_separated),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_hand_built_design),
     };
