@@ -20,7 +20,8 @@ rk_status rk__table_margins(const int64_t *table, size_t nr, size_t nc, const ch
                             what, nr, nc);
     if (nr > SIZE_MAX / nc)
         return rk_error_set(err, RK_ERANGE, "%s: %zu x %zu table is too large", what, nr, nc);
-    for (size_t j = 0; j < nc; j++) col[j] = 0;
+    for (size_t j = 0; j < nc; j++)
+        col[j] = 0;
     int64_t n = 0;
     for (size_t i = 0; i < nr; i++) {
         int64_t s = 0;
@@ -31,8 +32,7 @@ rk_status rk__table_margins(const int64_t *table, size_t nr, size_t nc, const ch
                                     "%s: count in row %zu, column %zu is negative (%lld)", what,
                                     i + 1, j + 1, (long long)v);
             if (v > INT64_MAX - s || v > INT64_MAX - col[j] || v > INT64_MAX - n)
-                return rk_error_set(err, RK_ERANGE, "%s: the total count overflows 64 bits",
-                                    what);
+                return rk_error_set(err, RK_ERANGE, "%s: the total count overflows 64 bits", what);
             s += v;
             col[j] += v;
             n += v;

@@ -1,4 +1,4 @@
-/* Fisher's exact test: 2x2 (R's fisher.test: p, conditional MLE, exact limits) and r x c (network algorithm). */
+/* Fisher's exact test: 2x2 as R's fisher.test, r x c by a network algorithm. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -99,7 +99,8 @@ static double nhyper_weights(nhyper *h, double u)
 static double nhyper_le(nhyper *h, int64_t q, double u)
 {
     double tot = nhyper_weights(h, u), s = 0.0;
-    for (int64_t v = h->lo; v <= q && v <= h->hi; v++) s += h->w[v - h->lo];
+    for (int64_t v = h->lo; v <= q && v <= h->hi; v++)
+        s += h->w[v - h->lo];
     return s / tot;
 }
 
@@ -107,7 +108,8 @@ static double nhyper_le(nhyper *h, int64_t q, double u)
 static double nhyper_ge(nhyper *h, int64_t q, double u)
 {
     double tot = nhyper_weights(h, u), s = 0.0;
-    for (int64_t v = q < h->lo ? h->lo : q; v <= h->hi; v++) s += h->w[v - h->lo];
+    for (int64_t v = q < h->lo ? h->lo : q; v <= h->hi; v++)
+        s += h->w[v - h->lo];
     return s / tot;
 }
 
@@ -115,7 +117,8 @@ static double nhyper_ge(nhyper *h, int64_t q, double u)
 static double nhyper_mean(nhyper *h, double u)
 {
     double tot = nhyper_weights(h, u), s = 0.0;
-    for (size_t i = 0; i < h->len; i++) s += (double)i * h->w[i];
+    for (size_t i = 0; i < h->len; i++)
+        s += (double)i * h->w[i];
     return (double)h->lo + s / tot;
 }
 
@@ -136,8 +139,10 @@ static double nhyper_eval(nhyper *h, enum nh_fn f, double u)
 static double nhyper_solve(nhyper *h, enum nh_fn f, double target)
 {
     double a = -1.0, b = 1.0;
-    while (nhyper_eval(h, f, a) > target && a > -1e6) a *= 2.0;
-    while (nhyper_eval(h, f, b) < target && b < 1e6) b *= 2.0;
+    while (nhyper_eval(h, f, a) > target && a > -1e6)
+        a *= 2.0;
+    while (nhyper_eval(h, f, b) < target && b < 1e6)
+        b *= 2.0;
     for (int it = 0; it < 300; it++) {
         double mid = 0.5 * (a + b);
         if (mid <= a || mid >= b) break;
@@ -163,8 +168,8 @@ static double ncp_lower(nhyper *h, double alpha)
     return nhyper_solve(h, NH_GE, alpha);
 }
 
-static rk_status fisher_2x2(const int64_t *t, rk_alternative alt, double conf_level,
-                            rk_htest *res, rk_error *err)
+static rk_status fisher_2x2(const int64_t *t, rk_alternative alt, double conf_level, rk_htest *res,
+                            rk_error *err)
 {
     nhyper h;
     rk_status st = nhyper_init(&h, t, err);
@@ -233,9 +238,9 @@ typedef struct past_slot {
 } past_slot;
 
 typedef struct stage_tab {
-    size_t nr;      /* key length */
+    size_t nr; /* key length */
     size_t nn, ncap;
-    int32_t *keys;  /* nn * nr */
+    int32_t *keys;   /* nn * nr */
     double *ub, *lb; /* bounds on the log probability of a completion */
     uint32_t *first; /* 1-based index of the node's first past, 0 = none */
     uint32_t *nslot; /* open addressing: 1-based node index */
@@ -248,27 +253,27 @@ typedef struct stage_tab {
 } stage_tab;
 
 typedef struct rxc_ctx {
-    size_t nr, nc;        /* after transposing: nr <= nc */
-    const int64_t *cols;  /* column totals in processing order */
-    const double *lfact;  /* log(i!) */
-    double **caps_asc;    /* caps_asc[s]: columns s..nc-1 sorted ascending */
-    double *clf;          /* clf[s] = sum_{j >= s} log(c_j!) */
-    int64_t *ntot;        /* ntot[s] = sum_{j >= s} c_j */
+    size_t nr, nc;       /* after transposing: nr <= nc */
+    const int64_t *cols; /* column totals in processing order */
+    const double *lfact; /* log(i!) */
+    double **caps_asc;   /* caps_asc[s]: columns s..nc-1 sorted ascending */
+    double *clf;         /* clf[s] = sum_{j >= s} log(c_j!) */
+    int64_t *ntot;       /* ntot[s] = sum_{j >= s} c_j */
     double log_thresh;
     double pval;
     stage_tab *next;
-    int terminal;         /* children are complete tables */
+    int terminal; /* children are complete tables */
     /* edge enumeration scratch */
     const int32_t *rows;
     int32_t *alloc, *child;
     int64_t *capafter;
-    int32_t *scratch;     /* allocation scratch for node bounds */
-    double *rcap;         /* row totals of a node as doubles (bounds scratch) */
-    double *klp, *kpm;    /* kept pasts: log p ascending, prefix mass */
+    int32_t *scratch;  /* allocation scratch for node bounds */
+    double *rcap;      /* row totals of a node as doubles (bounds scratch) */
+    double *klp, *kpm; /* kept pasts: log p ascending, prefix mass */
     double *kcnt;
     size_t nkept;
     double kref;
-    uint64_t work;        /* edges plus past insertions so far */
+    uint64_t work; /* edges plus past insertions so far */
     rk_status st;
     rk_error *err;
 } rxc_ctx;
@@ -286,7 +291,8 @@ static uint64_t mix64(uint64_t h)
 static uint64_t hash_key(const int32_t *k, size_t n)
 {
     uint64_t h = 0x9e3779b97f4a7c15ULL;
-    for (size_t i = 0; i < n; i++) h = mix64(h ^ (uint64_t)(uint32_t)k[i]) + i;
+    for (size_t i = 0; i < n; i++)
+        h = mix64(h ^ (uint64_t)(uint32_t)k[i]) + i;
     return h;
 }
 
@@ -336,7 +342,8 @@ static rk_status tab_rehash_nodes(stage_tab *t, size_t nslots, rk_error *err)
     if (!s) return rk_error_set(err, RK_ENOMEM, "Fisher's exact test: out of memory");
     for (size_t i = 0; i < t->nn; i++) {
         size_t j = hash_key(t->keys + i * t->nr, t->nr) & (nslots - 1);
-        while (s[j]) j = (j + 1) & (nslots - 1);
+        while (s[j])
+            j = (j + 1) & (nslots - 1);
         s[j] = (uint32_t)(i + 1);
     }
     free(t->nslot);
@@ -350,7 +357,10 @@ static uint64_t past_hash(uint32_t node, int64_t bucket)
     return mix64(((uint64_t)node << 1) ^ mix64((uint64_t)bucket));
 }
 
-static int64_t past_bucket(double lp) { return (int64_t)llround(lp * FISHER_PAST_SCALE); }
+static int64_t past_bucket(double lp)
+{
+    return (int64_t)llround(lp * FISHER_PAST_SCALE);
+}
 
 static rk_status tab_rehash_pasts(stage_tab *t, size_t nslots, rk_error *err)
 {
@@ -359,7 +369,8 @@ static rk_status tab_rehash_pasts(stage_tab *t, size_t nslots, rk_error *err)
     for (size_t i = 0; i < t->np; i++) {
         int64_t b = past_bucket(t->plp[i]);
         size_t j = past_hash(t->pnode[i], b) & (nslots - 1);
-        while (s[j].idx) j = (j + 1) & (nslots - 1);
+        while (s[j].idx)
+            j = (j + 1) & (nslots - 1);
         s[j].bucket = b;
         s[j].node = t->pnode[i];
         s[j].idx = (uint32_t)(i + 1);
@@ -421,7 +432,8 @@ static int two_column_bounds(const rxc_ctx *c, size_t s, const int32_t *rows, do
     double base = -(lf[n] - lf[col] - lf[n - col]);
     /* maximum: greedy increments, gain log((r - v) / (v + 1)) decreasing in v */
     int32_t *v = c->scratch;
-    for (size_t i = 0; i < nr; i++) v[i] = 0;
+    for (size_t i = 0; i < nr; i++)
+        v[i] = 0;
     for (int64_t u = 0; u < col; u++) {
         size_t best = nr;
         double bg = -INFINITY;
@@ -437,7 +449,8 @@ static int two_column_bounds(const rxc_ctx *c, size_t s, const int32_t *rows, do
         v[best]++;
     }
     double mx = base;
-    for (size_t i = 0; i < nr; i++) mx += lf[rows[i]] - lf[v[i]] - lf[rows[i] - v[i]];
+    for (size_t i = 0; i < nr; i++)
+        mx += lf[rows[i]] - lf[v[i]] - lf[rows[i] - v[i]];
     /* minimum: vertices */
     double mn = INFINITY;
     for (size_t f = 0; f < nr; f++) {
@@ -598,7 +611,8 @@ static int cmp_int32(const void *a, const void *b)
 static void rxc_edge(rxc_ctx *c, size_t s, double le)
 {
     size_t nr = c->nr;
-    for (size_t i = 0; i < nr; i++) c->child[i] = c->rows[i] - c->alloc[i];
+    for (size_t i = 0; i < nr; i++)
+        c->child[i] = c->rows[i] - c->alloc[i];
     /* insertion sort: keys stay canonical */
     for (size_t i = 1; i < nr; i++) {
         int32_t v = c->child[i];
@@ -659,8 +673,7 @@ static void rxc_enum(rxc_ctx *c, size_t s, size_t i, int64_t rem, double lp)
     int64_t hi = rem < r ? rem : r;
     for (int64_t v = lo; v <= hi && !c->st; v++) {
         c->alloc[i] = (int32_t)v;
-        rxc_enum(c, s, i + 1, rem - v,
-                 lp + c->lfact[r] - c->lfact[v] - c->lfact[r - v]);
+        rxc_enum(c, s, i + 1, rem - v, lp + c->lfact[r] - c->lfact[v] - c->lfact[r - v]);
     }
 }
 
@@ -718,13 +731,17 @@ rk_status rk__fisher_rxc_pvalue(const int64_t *table, size_t nr0, size_t nc0, do
     if (!lfact) goto nomem;
     lfact[0] = 0.0;
     rk__gsl_init();
-    for (int64_t i = 1; i <= n; i++) lfact[i] = gsl_sf_lngamma((double)i + 1.0);
+    for (int64_t i = 1; i <= n; i++)
+        lfact[i] = gsl_sf_lngamma((double)i + 1.0);
 
     /* log probability of the observed table and the counting threshold */
     double lpo = -lfact[n];
-    for (size_t i = 0; i < nr; i++) lpo += lfact[rowt[i]];
-    for (size_t j = 0; j < nc; j++) lpo += lfact[colt[j]];
-    for (size_t i = 0; i < nr0 * nc0; i++) lpo -= lfact[table[i]];
+    for (size_t i = 0; i < nr; i++)
+        lpo += lfact[rowt[i]];
+    for (size_t j = 0; j < nc; j++)
+        lpo += lfact[colt[j]];
+    for (size_t i = 0; i < nr0 * nc0; i++)
+        lpo -= lfact[table[i]];
 
     /* columns in increasing order: the last (forced) column is the largest */
     qsort(colt, nc, sizeof *colt, cmp_int64_asc);
@@ -737,7 +754,8 @@ rk_status rk__fisher_rxc_pvalue(const int64_t *table, size_t nr0, size_t nc0, do
         ntot[s] = colt[s] + (s + 1 < nc ? ntot[s + 1] : 0);
         caps[s] = malloc((nc - s) * sizeof **caps);
         if (!caps[s]) goto nomem;
-        for (size_t j = s; j < nc; j++) caps[s][j - s] = (double)colt[j];
+        for (size_t j = s; j < nc; j++)
+            caps[s][j - s] = (double)colt[j];
         qsort(caps[s], nc - s, sizeof **caps, rk__cmp_double);
     }
     root = malloc(nr * sizeof *root);
@@ -747,7 +765,8 @@ rk_status rk__fisher_rxc_pvalue(const int64_t *table, size_t nr0, size_t nc0, do
     rcap = malloc(nr * sizeof *rcap);
     scratch = malloc(nr * sizeof *scratch);
     if (!root || !alloc || !child || !capafter || !rcap || !scratch) goto nomem;
-    for (size_t i = 0; i < nr; i++) root[i] = (int32_t)rowt[i];
+    for (size_t i = 0; i < nr; i++)
+        root[i] = (int32_t)rowt[i];
     qsort(root, nr, sizeof *root, cmp_int32);
 
     rxc_ctx c;
@@ -839,7 +858,8 @@ nomem:
     st = rk_error_set(err, RK_ENOMEM, "Fisher's exact test: out of memory");
 done:
     if (caps)
-        for (size_t s = 0; s < nc; s++) free(caps[s]);
+        for (size_t s = 0; s < nc; s++)
+            free(caps[s]);
     free(caps);
     free(rowt);
     free(colt);

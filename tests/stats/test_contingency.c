@@ -19,13 +19,13 @@ static int close_rel(double got, double want, double rel)
     return fabs(got - want) <= rel * fabs(want) + 1e-300;
 }
 
-#define CHECK_REL(got, want, rel, name)                                                          \
-    do {                                                                                         \
-        if (!close_rel((got), (want), (rel))) {                                                  \
-            print_error("%s: %s = %.17g, R %.17g (rel tol %g)\n", name, #got, (double)(got),     \
-                        (double)(want), (double)(rel));                                          \
-            fail();                                                                              \
-        }                                                                                        \
+#define CHECK_REL(got, want, rel, name)                                                            \
+    do {                                                                                           \
+        if (!close_rel((got), (want), (rel))) {                                                    \
+            print_error("%s: %s = %.17g, R %.17g (rel tol %g)\n", name, #got, (double)(got),       \
+                        (double)(want), (double)(rel));                                            \
+            fail();                                                                                \
+        }                                                                                          \
     } while (0)
 
 static double parse_num(const char *s)

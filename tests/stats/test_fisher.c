@@ -24,13 +24,13 @@ static int close_rel(double got, double want, double rel)
     return fabs(got - want) <= rel * fabs(want) + 1e-300;
 }
 
-#define CHECK_REL(got, want, rel, name)                                                          \
-    do {                                                                                         \
-        if (!close_rel((got), (want), (rel))) {                                                  \
-            print_error("%s: %s = %.17g, R %.17g (rel tol %g)\n", name, #got, (double)(got),     \
-                        (double)(want), (double)(rel));                                          \
-            fail();                                                                              \
-        }                                                                                        \
+#define CHECK_REL(got, want, rel, name)                                                            \
+    do {                                                                                           \
+        if (!close_rel((got), (want), (rel))) {                                                    \
+            print_error("%s: %s = %.17g, R %.17g (rel tol %g)\n", name, #got, (double)(got),       \
+                        (double)(want), (double)(rel));                                            \
+            fail();                                                                                \
+        }                                                                                          \
     } while (0)
 
 static double parse_num(const char *s)
@@ -109,6 +109,36 @@ static void test_published(void **state)
     CHECK_REL(h.p_value, 0.782684939, 1e-9, "Job");
     assert_true(secs < 1.0); /* includes sanitizer overhead */
     assert_true(isnan(h.estimate));
+}
+
+/* Seed trial 002 (hUC-MSC 12 vs control 29), Tables 1-2: the printed p-values
+ * are two-sided Fisher p-values (not the chi-square the methods section names). */
+static void test_seed_trial(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t t[4];
+        double printed, digits;
+    } cases[] = {
+        {{3, 9, 5, 24}, 0.672, 1e-3},  /* diabetes */
+        {{11, 1, 20, 9}, 0.231, 1e-3}, /* respiratory rate > 24/min */
+        {{2, 10, 1, 28}, 0.200, 1e-3}, /* clinical improvement day 3 */
+        {{7, 5, 5, 24}, 0.020, 1e-3},  /* day 7 */
+        {{11, 1, 15, 14}, 0.03, 1e-2}, /* day 14 */
+        {{12, 0, 25, 4}, 0.302, 1e-3}, /* day 28 */
+        {{7, 5, 3, 26}, 0.0028, 1e-4}, /* scale 3 at day 7 */
+        {{2, 10, 7, 22}, 0.702, 1e-3}, /* ALT < 50 */
+        {{8, 4, 19, 10}, 1.000, 1e-3}, /* cough */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rk_htest h;
+        rk_error err;
+        assert_int_equal(rk_fisher_test(cases[i].t, 2, 2, RK_ALT_TWO_SIDED, 0.95, &h, &err), RK_OK);
+        if (fabs(h.p_value - cases[i].printed) > 0.5 * cases[i].digits) {
+            print_error("seed case %zu: p = %.6f, paper %g\n", i, h.p_value, cases[i].printed);
+            fail();
+        }
+    }
 }
 
 static void test_fixture_2x2(void **state)
@@ -197,7 +227,8 @@ static void brute_rec(brute *b, size_t pos, int64_t *rowrem, int64_t *colrem)
     size_t i = pos / b->nc, j = pos % b->nc;
     if (pos == b->nr * b->nc) {
         double lp = b->lconst;
-        for (size_t k = 0; k < b->nr * b->nc; k++) lp -= b->lfact[b->cell[k]];
+        for (size_t k = 0; k < b->nr * b->nc; k++)
+            lp -= b->lfact[b->cell[k]];
         if (lp <= b->lthresh) b->p += exp(lp);
         return;
     }
@@ -231,12 +262,16 @@ static double brute_p(const int64_t *t, size_t nr, size_t nc)
             b.col[j] += t[i * nc + j];
             n += t[i * nc + j];
         }
-    for (int k = 1; k < 256; k++) b.lfact[k] = b.lfact[k - 1] + log((double)k);
+    for (int k = 1; k < 256; k++)
+        b.lfact[k] = b.lfact[k - 1] + log((double)k);
     b.lconst = -b.lfact[n];
-    for (size_t i = 0; i < nr; i++) b.lconst += b.lfact[b.row[i]];
-    for (size_t j = 0; j < nc; j++) b.lconst += b.lfact[b.col[j]];
+    for (size_t i = 0; i < nr; i++)
+        b.lconst += b.lfact[b.row[i]];
+    for (size_t j = 0; j < nc; j++)
+        b.lconst += b.lfact[b.col[j]];
     double lobs = b.lconst;
-    for (size_t k = 0; k < nr * nc; k++) lobs -= b.lfact[t[k]];
+    for (size_t k = 0; k < nr * nc; k++)
+        lobs -= b.lfact[t[k]];
     b.lthresh = lobs + log1p(1e-7); /* R: relErr 1 + 1e-7 */
     int64_t rr[8], cr[8];
     memcpy(rr, b.row, sizeof rr);
@@ -260,16 +295,19 @@ static void test_rxc_matches_brute_force(void **state)
         size_t nr = 2 + lcg(&seed) % 3, nc = 2 + lcg(&seed) % 3;
         int64_t t[64];
         int maxc = 1 + (int)(lcg(&seed) % (nr * nc > 6 ? 4 : 9));
-        for (size_t k = 0; k < nr * nc; k++) t[k] = (int64_t)(lcg(&seed) % (uint64_t)(maxc + 1));
+        for (size_t k = 0; k < nr * nc; k++)
+            t[k] = (int64_t)(lcg(&seed) % (uint64_t)(maxc + 1));
         int ok = 1;
         for (size_t i = 0; i < nr && ok; i++) {
             int64_t s = 0;
-            for (size_t j = 0; j < nc; j++) s += t[i * nc + j];
+            for (size_t j = 0; j < nc; j++)
+                s += t[i * nc + j];
             ok = s > 0;
         }
         for (size_t j = 0; j < nc && ok; j++) {
             int64_t s = 0;
-            for (size_t i = 0; i < nr; i++) s += t[i * nc + j];
+            for (size_t i = 0; i < nr; i++)
+                s += t[i * nc + j];
             ok = s > 0;
         }
         if (!ok) continue;
@@ -285,7 +323,8 @@ static void test_rxc_matches_brute_force(void **state)
         /* the transposed table has the same p-value */
         int64_t tt[64];
         for (size_t i = 0; i < nr; i++)
-            for (size_t j = 0; j < nc; j++) tt[j * nr + i] = t[i * nc + j];
+            for (size_t j = 0; j < nc; j++)
+                tt[j * nr + i] = t[i * nc + j];
         double gt;
         assert_int_equal(rk__fisher_rxc_pvalue(tt, nc, nr, &gt, &err), RK_OK);
         assert_true(close_rel(gt, got, 1e-12));
@@ -301,9 +340,9 @@ static void test_2x2_paths_agree(void **state)
     for (int it = 0; it < 300; it++) {
         int64_t t[4];
         uint64_t maxc = it < 150 ? 10 : 400;
-        for (int k = 0; k < 4; k++) t[k] = (int64_t)(lcg(&seed) % (maxc + 1));
-        if (t[0] + t[1] == 0 || t[2] + t[3] == 0 || t[0] + t[2] == 0 || t[1] + t[3] == 0)
-            continue;
+        for (int k = 0; k < 4; k++)
+            t[k] = (int64_t)(lcg(&seed) % (maxc + 1));
+        if (t[0] + t[1] == 0 || t[2] + t[3] == 0 || t[0] + t[2] == 0 || t[1] + t[3] == 0) continue;
         rk_htest h;
         rk_error err;
         assert_int_equal(rk_fisher_test(t, 2, 2, RK_ALT_TWO_SIDED, 0.95, &h, &err), RK_OK);
@@ -353,7 +392,8 @@ static void test_too_large_is_erange(void **state)
 {
     (void)state;
     int64_t t[64];
-    for (int k = 0; k < 64; k++) t[k] = 20 + (k * 7) % 13;
+    for (int k = 0; k < 64; k++)
+        t[k] = 20 + (k * 7) % 13;
     rk_htest h;
     rk_error err;
     clock_t c0 = clock();
@@ -395,6 +435,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_published),
+        cmocka_unit_test(test_seed_trial),
         cmocka_unit_test(test_fixture_2x2),
         cmocka_unit_test(test_fixture_rxc),
         cmocka_unit_test(test_rxc_matches_brute_force),
