@@ -653,28 +653,33 @@ rk_status rk_design_new(const rk_table *t, const char *formula, const rk_frame_o
         }
     }
     /* options naming variables that are not categorical terms */
-    for (size_t r = 0; r < o->n_reference; r++) {
-        const char *eq = o->reference[r] ? strchr(o->reference[r], '=') : NULL;
-        if (!eq) {
-            st = rk_error_set(err, RK_EINVAL, "reference '%s' is not of the form var=Level",
-                              o->reference[r] ? o->reference[r] : "(null)");
-            goto fail;
-        }
-        size_t len = (size_t)(eq - o->reference[r]);
-        int found = 0;
-        for (size_t i = 0; i < nv; i++)
-            if (strlen(v[i].name) == len && strncmp(v[i].name, o->reference[r], len) == 0)
+    for (int list = 0; list < 2; list++) {
+        const char *const *items = list ? o->levels : o->reference;
+        size_t n_items = list ? o->n_levels : o->n_reference;
+        const char *what = list ? "level order" : "reference";
+        for (size_t r = 0; r < n_items; r++) {
+            const char *eq = items[r] ? strchr(items[r], '=') : NULL;
+            if (!eq) {
+                st = rk_error_set(err, RK_EINVAL, "%s '%s' is not of the form var=%s", what,
+                                  items[r] ? items[r] : "(null)", list ? "l1,l2,..." : "Level");
+                goto fail;
+            }
+            size_t len = (size_t)(eq - items[r]);
+            int found = 0;
+            for (size_t i = 0; i < nv; i++)
+                if (v[i].is_factor && strlen(v[i].name) == len &&
+                    strncmp(v[i].name, items[r], len) == 0)
+                    found = 1;
+            if (has_response && strlen(f.response) == len &&
+                strncmp(f.response, items[r], len) == 0 && o->response_kind == RK_RESPONSE_FACTOR)
                 found = 1;
-        if (has_response && strlen(f.response) == len &&
-            strncmp(f.response, o->reference[r], len) == 0 &&
-            o->response_kind == RK_RESPONSE_FACTOR)
-            found = 1;
-        if (!found) {
-            st = rk_error_set(err, RK_EINVAL,
-                              "reference '%s' names a variable that is not a categorical term "
-                              "of the formula '%s'",
-                              o->reference[r], formula);
-            goto fail;
+            if (!found) {
+                st = rk_error_set(err, RK_EINVAL,
+                                  "%s '%s' names a variable that is not a categorical term "
+                                  "(or categorical outcome) of the formula '%s'",
+                                  what, items[r], formula);
+                goto fail;
+            }
         }
     }
 

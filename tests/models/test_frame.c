@@ -157,6 +157,12 @@ static void test_bad_formulas(void **state)
     const char *other_ref[] = {"c=a"};
     rk_frame_opts o3 = {.reference = other_ref, .n_reference = 1};
     expect_error(t, "y ~ g", &o3, RK_EINVAL, "not a categorical term");
+    const char *lev_num[] = {"x=1,2,3"};
+    rk_frame_opts o5 = {.levels = lev_num, .n_levels = 1};
+    expect_error(t, "y ~ x + g", &o5, RK_EINVAL, "level order 'x=1,2,3' names a variable");
+    const char *lev_bad[] = {"g"};
+    rk_frame_opts o6 = {.levels = lev_bad, .n_levels = 1};
+    expect_error(t, "y ~ g", &o6, RK_EINVAL, "not of the form");
     rk_frame_opts o4 = {.weight = "g"};
     expect_error(t, "y ~ x", &o4, RK_EINVAL, "weight");
     rk_table_free(t);
