@@ -626,8 +626,10 @@ static void rxc_edge(rxc_ctx *c, size_t s, double le)
     double cub = 0.0, clb = 0.0;
     uint32_t node = 0;
     if (!c->terminal) {
+        size_t before = c->next->nn;
         c->st = tab_node(c->next, c, s + 1, c->child, &node, c->err);
         if (c->st) return;
+        if (c->next->nn != before) c->work += c->nr * (c->nc - s); /* bounds of a new node */
         cub = c->next->ub[node];
         clb = c->next->lb[node];
     }
@@ -637,7 +639,7 @@ static void rxc_edge(rxc_ctx *c, size_t s, double le)
     if (c->terminal) return;
     /* pasts with some completions on each side: carry them to the child */
     size_t b = kept_upto(c, c->log_thresh - le - clb);
-    c->work += 1 + (b - a);
+    c->work += c->nr + (b - a);
     if (c->work > RK_FISHER_MAX_WORK) {
         c->st = rk_error_set(c->err, RK_ERANGE,
                              "Fisher's exact test: the table is too large for the exact network "

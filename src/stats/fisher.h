@@ -11,9 +11,10 @@
  * algorithm keeps for one column stage; beyond it rk_fisher_test fails with
  * RK_ERANGE (about 40 bytes per entry). */
 #define RK_FISHER_MAX_ENTRIES ((size_t)4 << 20)
-/* Upper limit on the steps (edges plus past insertions) of the r x c network
- * algorithm, a few seconds of work; beyond it RK_ERANGE. */
-#define RK_FISHER_MAX_WORK ((uint64_t)30000000)
+/* Upper limit on the work of the r x c network algorithm, counted as nr per
+ * edge, 1 per carried past and nr x (columns left) per new node: about 1-4 s
+ * (-O2); beyond it RK_ERANGE. */
+#define RK_FISHER_MAX_WORK ((uint64_t)100000000)
 
 /* Exact two-sided p-value of Fisher's test for any nr x nc table (nr, nc >= 2,
  * no zero margins: validate first) by the network algorithm, whatever its
