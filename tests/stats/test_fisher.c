@@ -400,6 +400,10 @@ static void test_too_large_is_erange(void **state)
     assert_int_equal(rk_fisher_test(t, 8, 8, RK_ALT_TWO_SIDED, 0.95, &h, &err), RK_ERANGE);
     assert_non_null(strstr(err.msg, "chi-square"));
     assert_true((double)(clock() - c0) / CLOCKS_PER_SEC < 60.0);
+    /* more observations than the log-factorial table allows */
+    const int64_t many[] = {4000000, 4000000, 4000000, 4000000, 4000000, 4000000};
+    assert_int_equal(rk_fisher_test(many, 2, 3, RK_ALT_TWO_SIDED, 0.95, &h, &err), RK_ERANGE);
+    assert_non_null(strstr(err.msg, "chi-square"));
 }
 
 static void test_bad_input(void **state)
