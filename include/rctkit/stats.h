@@ -24,10 +24,11 @@ extern "C" {
 typedef enum rk_alternative {
     RK_ALT_TWO_SIDED = 0,
     RK_ALT_LESS,
-    RK_ALT_GREATER
+    RK_ALT_GREATER,
+    RK_ALT_NONE /* the test has no direction (chi-square, Kruskal-Wallis, ANOVA, Fisher r x c) */
 } rk_alternative;
 
-/* "two-sided", "less" or "greater". */
+/* "two-sided", "less", "greater" or "none". */
 const char *rk_alternative_name(rk_alternative alt);
 /* Parse "two-sided" (also "two.sided", "two_sided"), "less", "greater". */
 rk_status rk_alternative_parse(const char *s, rk_alternative *alt, rk_error *err);

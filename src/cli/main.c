@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_model.h"
 
 static const char usage[] =
     "usage: rctkit [--version] [--help] COMMAND [options]\n"
@@ -13,6 +14,7 @@ static const char usage[] =
     "  test       hypothesis tests: wilcoxon, signed-rank, fisher, chisq, kruskal, ttest, anova\n"
     "  describe   descriptive summaries: n, mean (SD), median (IQR), n (%)\n"
     "  ci         distribution-free confidence interval for a median or quantile\n"
+    "  model      regression models: linear, logistic, ordinal, mixed, cox\n"
     "\n"
     "Run 'rctkit COMMAND --help' for a command's options.\n"
     "Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.\n";
@@ -35,6 +37,7 @@ int main(int argc, char **argv)
     if (!strcmp(c, "test")) return rk__cmd_test(argc - 2, argv + 2);
     if (!strcmp(c, "describe")) return rk__cmd_describe(argc - 2, argv + 2);
     if (!strcmp(c, "ci")) return rk__cmd_ci(argc - 2, argv + 2);
+    if (!strcmp(c, "model")) return rk__cmd_model(argc - 2, argv + 2);
     fprintf(stderr, "rctkit: unknown command '%s'\n\n%s", c, usage);
     return RK_EXIT_USAGE;
 }

@@ -42,7 +42,9 @@ static int print_json(const rk_htest *h)
     json_object_set_new(o, "statistic", jnum(h->statistic));
     json_object_set_new(o, "p_value", jnum(h->p_value));
     json_object_set_new(o, "exact", json_boolean(h->exact));
-    json_object_set_new(o, "alternative", json_string(rk_alternative_name(h->alternative)));
+    json_object_set_new(o, "alternative", h->alternative == RK_ALT_NONE
+                                              ? json_null()
+                                              : json_string(rk_alternative_name(h->alternative)));
     if (h->estimate_name[0]) {
         json_object_set_new(o, "estimate_name", json_string(h->estimate_name));
         json_object_set_new(o, "estimate", jnum(h->estimate));
@@ -75,21 +77,25 @@ int rk__print_htest(const rk_htest *h, rk__format fmt, const char *data)
     if (data && *data) printf("data: %s\n", data);
     rk__fmt_num(a, sizeof a, h->statistic, 7);
     rk__fmt_num(b, sizeof b, h->p_value, 7);
-    printf("%s = %s", h->statistic_name, a);
+    if (h->statistic_name[0])
+        printf("%s = %s, ", h->statistic_name, a);
     double df = rk_htest_get(h, "df");
     if (!isnan(df)) {
         rk__fmt_num(a, sizeof a, df, 7);
-        printf(", df = %s", a);
+        printf("df = %s, ", a);
     }
     double df1 = rk_htest_get(h, "df1"), df2 = rk_htest_get(h, "df2");
     if (!isnan(df1) && !isnan(df2)) {
         rk__fmt_num(a, sizeof a, df1, 7);
-        printf(", df = %s", a);
+        printf("df = %s", a);
         rk__fmt_num(a, sizeof a, df2, 7);
-        printf(" and %s", a);
+        printf(" and %s, ", a);
     }
-    printf(", p-value = %s (%s%s)\n", b, rk_alternative_name(h->alternative),
-           h->exact ? ", exact" : "");
+    if (h->alternative == RK_ALT_NONE)
+        printf("p-value = %s%s\n", b, h->exact ? " (exact)" : "");
+    else
+        printf("p-value = %s (%s%s)\n", b, rk_alternative_name(h->alternative),
+               h->exact ? ", exact" : "");
     if (h->estimate_name[0]) {
         rk__fmt_num(a, sizeof a, h->estimate, 7);
         printf("estimate: %s = %s\n", h->estimate_name, a);

@@ -110,7 +110,7 @@ rk_status rk_chisq_test(const int64_t *table, size_t nr, size_t nc, int correct,
     snprintf(res->statistic_name, sizeof res->statistic_name, "X-squared");
     res->statistic = stat;
     res->p_value = gsl_cdf_chisq_Q(stat, df);
-    res->alternative = RK_ALT_TWO_SIDED;
+    res->alternative = RK_ALT_NONE;
     res->exact = 0;
     rk_htest_add(res, "df", df);
     rk_htest_add(res, "min_expected", min_e);

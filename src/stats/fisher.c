@@ -918,5 +918,6 @@ rk_status rk_fisher_test(const int64_t *table, size_t nr, size_t nc, rk_alternat
                             "Fisher's exact test: a %zu x %zu table only has a two-sided test "
                             "(alternative '%s' needs a 2x2 table)",
                             nr, nc, rk_alternative_name(alt));
+    res->alternative = RK_ALT_NONE;
     return rk__fisher_rxc_pvalue(table, nr, nc, &res->p_value, err);
 }

@@ -39,6 +39,7 @@ const char *rk_alternative_name(rk_alternative alt)
     switch (alt) {
     case RK_ALT_LESS: return "less";
     case RK_ALT_GREATER: return "greater";
+    case RK_ALT_NONE: return "none";
     default: return "two-sided";
     }
 }

@@ -63,6 +63,7 @@ rk_status rk_kruskal_test(const double *x, const size_t *group, size_t n, size_t
     snprintf(res->statistic_name, sizeof res->statistic_name, "H");
     res->statistic = h;
     res->p_value = gsl_cdf_chisq_Q(h, df);
+    res->alternative = RK_ALT_NONE;
     res->exact = 0; /* chi-square approximation */
     rk_htest_add(res, "df", df);
     rk_htest_add(res, "n_tie_groups", (double)ties.n_tie_groups);

@@ -122,7 +122,7 @@ rk_status rk_t_test(const double *x, size_t nx, const double *y, size_t ny, int 
     snprintf(res->statistic_name, sizeof res->statistic_name, "t");
     res->statistic = tstat;
     res->alternative = alt;
-    res->exact = 1; /* exact under normality */
+    res->exact = 0; /* "exact" marks exact null distributions; t is parametric */
     res->conf_level = conf_level;
     rk__gsl_init();
     /* R t.test: CI = mu + (t +- qt) * stderr, one-sided with an infinite bound */
@@ -221,7 +221,8 @@ rk_status rk_anova_oneway(const double *x, const size_t *group, size_t n, size_t
     snprintf(res->statistic_name, sizeof res->statistic_name, "F");
     res->statistic = F;
     res->p_value = gsl_cdf_fdist_Q(F, df1, df2);
-    res->exact = 1; /* exact under normality with equal variances */
+    res->alternative = RK_ALT_NONE;
+    res->exact = 0; /* "exact" marks exact null distributions; F is parametric */
     rk_htest_add(res, "df1", df1);
     rk_htest_add(res, "df2", df2);
     rk_htest_add(res, "ss_between", ssb);

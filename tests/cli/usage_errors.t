@@ -8,6 +8,7 @@ commands:
   test       hypothesis tests: wilcoxon, signed-rank, fisher, chisq, kruskal, ttest, anova
   describe   descriptive summaries: n, mean (SD), median (IQR), n (%)
   ci         distribution-free confidence interval for a median or quantile
+  model      regression models: linear, logistic, ordinal, mixed, cox
 
 Run 'rctkit COMMAND --help' for a command's options.
 Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.
@@ -23,6 +24,7 @@ commands:
   test       hypothesis tests: wilcoxon, signed-rank, fisher, chisq, kruskal, ttest, anova
   describe   descriptive summaries: n, mean (SD), median (IQR), n (%)
   ci         distribution-free confidence interval for a median or quantile
+  model      regression models: linear, logistic, ordinal, mixed, cox
 
 Run 'rctkit COMMAND --help' for a command's options.
 Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.

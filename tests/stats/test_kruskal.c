@@ -211,6 +211,7 @@ static void test_hand_computed(void **state)
     assert_true(fabs(h.p_value - exp(-3.5)) < 1e-15);
     assert_true(rk_htest_get(&h, "df") == 2);
     assert_int_equal(h.exact, 0);
+    assert_int_equal(h.alternative, RK_ALT_NONE);
 }
 
 static void test_properties(void **state)
