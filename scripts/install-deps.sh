@@ -4,9 +4,10 @@
 # Usage: scripts/install-deps.sh [build|bench]
 set -eu
 pkgs="gcc make meson ninja-build pkg-config libgsl-dev libopenblas-dev libjansson-dev
-libcmocka-dev libsqlite3-dev libsodium-dev libyaml-dev"
+libcmocka-dev libsqlite3-dev libsodium-dev libyaml-dev libmicrohttpd-dev libreadstat-dev
+libzint-dev libcairo2-dev"
 if [ "${1:-build}" = bench ]; then
-    pkgs="$pkgs r-base-core r-cran-coin hyperfine"
+    pkgs="$pkgs r-base-core r-cran-coin r-cran-mass r-cran-lme4 r-cran-survival hyperfine"
 fi
 missing=""
 for p in $pkgs; do
