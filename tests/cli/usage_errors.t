@@ -9,6 +9,7 @@ commands:
   describe   descriptive summaries: n, mean (SD), median (IQR), n (%)
   ci         distribution-free confidence interval for a median or quantile
   model      regression models: linear, logistic, ordinal, mixed, cox
+  rand       randomization: list (write a design's list), assess (its quality figures)
 
 Run 'rctkit COMMAND --help' for a command's options.
 Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.
@@ -25,6 +26,7 @@ commands:
   describe   descriptive summaries: n, mean (SD), median (IQR), n (%)
   ci         distribution-free confidence interval for a median or quantile
   model      regression models: linear, logistic, ordinal, mixed, cox
+  rand       randomization: list (write a design's list), assess (its quality figures)
 
 Run 'rctkit COMMAND --help' for a command's options.
 Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.
