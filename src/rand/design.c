@@ -359,7 +359,7 @@ static rk_status parse_procedure(const ctx *c, const yaml_node_t *n, rk_rand_des
     if (d->proc == RK_RAND_MAXIMAL)
         for (size_t j = 0; j < d->nblock_sizes; j++)
             if (d->mti > d->block_sizes[j] / 2)
-                return at(c, bs, RK_EINVAL,
+                return at(c, mti, RK_EINVAL,
                           "mti %u is larger than half the block size %u (it would never bind)",
                           d->mti, d->block_sizes[j]);
     return RK_OK;
