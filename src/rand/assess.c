@@ -11,7 +11,7 @@
 
 #include "rand/seq.h"
 
-#define CHRON_NODES 32
+#define CHRON_NODES 64
 #define MAX_EXACT_DEPTH 64
 
 void rk_rand_assess_opts_init(rk_rand_assess_opts *o)
@@ -30,8 +30,9 @@ typedef struct chron {
     size_t n;
     double theta, crit, df;
     size_t ntab;
-    double **x, **w; /* per Poisson index j: Gauss-Laguerre nodes / normalised weights for the
-                        chi-square(df + 2j) density */
+    double **x, **w; /* per Poisson index j: nodes in y = sqrt(W) and normalised weights for
+                        W ~ chi-square(df + 2j) */
+    gsl_integration_glfixed_table *gl;
 } chron;
 
 static void chron_free(chron *c)
@@ -42,9 +43,14 @@ static void chron_free(chron *c)
     }
     free(c->x);
     free(c->w);
+    if (c->gl) gsl_integration_glfixed_table_free(c->gl);
     memset(c, 0, sizeof *c);
 }
 
+/* Nodes and normalised weights for E[g(sqrt(W))], W ~ chi-square(df + 2j): Y = sqrt(W) has
+ * density proportional to y^(nu - 1) exp(-y^2 / 2), smooth on [0, inf), concentrated within
+ * a few units of its mode sqrt(nu - 1) (sd < 0.8); a Gauss-Legendre rule on
+ * [max(0, mode - 9), mode + 9] (mass outside < 1e-16) with the weights renormalised. */
 static rk_status chron_table(chron *c, size_t j, rk_error *err)
 {
     if (j < c->ntab && c->x[j]) return RK_OK;
@@ -59,23 +65,25 @@ static rk_status chron_table(chron *c, size_t j, rk_error *err)
         for (size_t i = c->ntab; i < nt; i++) c->x[i] = c->w[i] = NULL;
         c->ntab = nt;
     }
-    double nu = c->df + 2.0 * (double)j;
-    gsl_integration_fixed_workspace *ws = gsl_integration_fixed_alloc(
-        gsl_integration_fixed_laguerre, CHRON_NODES, 0, 0.5, nu / 2 - 1, 0);
+    if (!c->gl && !(c->gl = gsl_integration_glfixed_table_alloc(CHRON_NODES)))
+        return rk_error_set(err, RK_ENOMEM, "out of memory");
+    double nu = c->df + 2.0 * (double)j, mode = sqrt(nu - 1 > 0 ? nu - 1 : 0);
+    double lo = mode - 9 > 0 ? mode - 9 : 0, hi = mode + 9;
     c->x[j] = malloc(CHRON_NODES * sizeof **c->x);
     c->w[j] = malloc(CHRON_NODES * sizeof **c->w);
-    if (!ws || !c->x[j] || !c->w[j]) {
-        if (ws) gsl_integration_fixed_free(ws);
-        return rk_error_set(err, RK_ENOMEM, "out of memory");
-    }
-    const double *xn = gsl_integration_fixed_nodes(ws), *wn = gsl_integration_fixed_weights(ws);
-    double sw = 0;
-    for (size_t i = 0; i < CHRON_NODES; i++) sw += wn[i];
+    if (!c->x[j] || !c->w[j]) return rk_error_set(err, RK_ENOMEM, "out of memory");
+    double lmax = -INFINITY;
     for (size_t i = 0; i < CHRON_NODES; i++) {
-        c->x[j][i] = xn[i];
-        c->w[j][i] = wn[i] / sw;
+        double y, wi;
+        gsl_integration_glfixed_point(lo, hi, i, &y, &wi, c->gl);
+        double lw = log(wi) + (nu - 1) * log(y) - y * y / 2;
+        c->x[j][i] = y;
+        c->w[j][i] = lw;
+        if (lw > lmax) lmax = lw;
     }
-    gsl_integration_fixed_free(ws);
+    double sw = 0;
+    for (size_t i = 0; i < CHRON_NODES; i++) sw += (c->w[j][i] = exp(c->w[j][i] - lmax));
+    for (size_t i = 0; i < CHRON_NODES; i++) c->w[j][i] /= sw;
     return RK_OK;
 }
 
@@ -110,7 +118,7 @@ static rk_status chron_prob(chron *c, double delta, double lambda, double *out, 
         if (st) return st;
         double e = 0;
         for (size_t i = 0; i < CHRON_NODES; i++) {
-            double a = c->crit * sqrt(c->x[j][i] / c->df);
+            double a = c->crit * c->x[j][i] / sqrt(c->df);
             e += c->w[j][i] * (0.5 * erfc((a + delta) / M_SQRT2) + 0.5 * erfc((a - delta) / M_SQRT2));
         }
         total += pj * e;
