@@ -189,7 +189,7 @@ typedef struct rk_rand_assessment {
     double loss;            /* expected loss at the end */
     double chron_t1e;       /* expected type-I error of the t-test under the linear trend
                                (NaN when the design has more than 2 arms) */
-    double se_prop_correct; /* Monte Carlo standard errors (0 when exact) */
+    double se_prop_correct; /* Monte Carlo standard errors (NaN when exact) */
     double se_chron_t1e;
 } rk_rand_assessment;
 

@@ -473,6 +473,7 @@ rk_status rk_rand_assess(const rk_rand_design *d, const rk_rand_assess_opts *o,
     out->final_imbalance = W.final;
     out->loss = W.loss;
     out->chron_t1e = W.two_arms ? W.t1e : NAN;
+    out->se_prop_correct = out->se_chron_t1e = exact ? NAN : 0;
     if (!exact && sims > 1) {
         double v = (W.correct_sq - W.correct * W.correct) * (double)sims / (double)(sims - 1);
         out->se_prop_correct = sqrt(v > 0 ? v : 0) / sqrt((double)sims) / (double)W.n;

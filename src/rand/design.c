@@ -421,10 +421,18 @@ rk_status rk_rand_design_parse(const char *text, size_t len, const char *source,
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     if (!yaml_parser_load(&parser, &doc)) {
-        st = rk_error_set(err, RK_EPARSE, "%s:%lu:%lu: %s", source,
-                          (unsigned long)parser.problem_mark.line + 1,
-                          (unsigned long)parser.problem_mark.column + 1,
-                          parser.problem ? parser.problem : "malformed YAML");
+        if (parser.context)
+            st = rk_error_set(err, RK_EPARSE, "%s:%lu:%lu: %s (%s at line %lu, column %lu)",
+                              source, (unsigned long)parser.problem_mark.line + 1,
+                              (unsigned long)parser.problem_mark.column + 1,
+                              parser.problem ? parser.problem : "malformed YAML", parser.context,
+                              (unsigned long)parser.context_mark.line + 1,
+                              (unsigned long)parser.context_mark.column + 1);
+        else
+            st = rk_error_set(err, RK_EPARSE, "%s:%lu:%lu: %s", source,
+                              (unsigned long)parser.problem_mark.line + 1,
+                              (unsigned long)parser.problem_mark.column + 1,
+                              parser.problem ? parser.problem : "malformed YAML");
         yaml_parser_delete(&parser);
         rk_rand_design_free(d);
         return st;

@@ -88,7 +88,9 @@ static void test_bad(void **state)
          "t.yaml:2:36: unknown key 'block_size' in procedure (expected: name, block_sizes, p, "
          "mti)",
          RK_EPARSE},
-        {"arms: [{name: A}, {name: B}\nprocedure: x", "t.yaml:2:1: did not find expected ',' or ']'",
+        {"arms: [{name: A}, {name: B}\nprocedure: x",
+         "t.yaml:2:1: did not find expected ',' or ']' (while parsing a flow sequence at line 1, "
+         "column 7)",
          RK_EPARSE},
         {"arms: [{name: A, ratio: 2}, {name: B}]\nprocedure:\n  name: efron\nlist_length: 10",
          "t.yaml:3:9: procedure efron needs 2 arms in a 1:1 ratio (use permuted-blocks or "
