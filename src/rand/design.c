@@ -273,7 +273,7 @@ static rk_status parse_block_sizes(const ctx *c, const yaml_node_t *n, rk_rand_d
         const yaml_node_t *b = n->type == YAML_SEQUENCE_NODE
                                    ? yaml_document_get_node(c->doc, n->data.sequence.items.start[i])
                                    : n;
-        unsigned long v;
+        unsigned long v = 0;
         rk_status st = get_uint(c, b, "block size", 1, MAX_BLOCK, &v);
         if (st) return st;
         if (v % d->ratio_sum)
@@ -352,7 +352,7 @@ static rk_status parse_procedure(const ctx *c, const yaml_node_t *n, rk_rand_des
     }
     if (wants_mti) {
         if (!mti) return at(c, n, RK_EINVAL, "procedure %s needs mti", pn);
-        unsigned long v;
+        unsigned long v = 0;
         if ((st = get_uint(c, mti, "mti", 1, MAX_BLOCK, &v))) return st;
         d->mti = (unsigned)v;
     }
@@ -391,7 +391,7 @@ static rk_status parse_root(const ctx *c, const yaml_node_t *root, rk_rand_desig
     if (d->proc == RK_RAND_MINIMIZATION && d->nfactors == 0)
         return at(c, proc, RK_EINVAL, "minimization needs strata (the factors to balance)");
     if (!len) return at(c, root, RK_EINVAL, "the design has no list_length (slots per stratum)");
-    unsigned long v;
+    unsigned long v = 0;
     if ((st = get_uint(c, len, "list_length", 1, MAX_LIST_LENGTH, &v))) return st;
     d->list_length = v;
     if (d->proc == RK_RAND_RAR && v % d->ratio_sum)
