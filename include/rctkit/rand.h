@@ -27,9 +27,9 @@ extern "C" {
  * produced 64-byte block by block.  No heap memory. */
 typedef struct rk_rand_stream {
     unsigned char key[RK_RAND_KEYBYTES];
-    uint32_t block;          /* next ChaCha20 block counter */
-    unsigned char buf[64];   /* current block */
-    unsigned pos;            /* bytes of buf used */
+    uint32_t block;        /* next ChaCha20 block counter */
+    unsigned char buf[64]; /* current block */
+    unsigned pos;          /* bytes of buf used */
 } rk_rand_stream;
 
 /* key = BLAKE2b-256 (crypto_generichash, unkeyed) of "rctkit-rand-v1:" followed by the seed
@@ -53,13 +53,13 @@ double rk_rand_unit(rk_rand_stream *s);
 /* ---- designs ---- */
 
 typedef enum rk_rand_proc {
-    RK_RAND_COMPLETE = 0,  /* complete (simple) randomization with the allocation ratio */
-    RK_RAND_BLOCKS,        /* permuted blocks, fixed or randomly chosen sizes */
-    RK_RAND_RAR,           /* random allocation rule: one block of list_length per stratum */
-    RK_RAND_EFRON,         /* Efron's biased coin (2 arms, 1:1) */
-    RK_RAND_BIGSTICK,      /* big stick design (2 arms, 1:1) */
-    RK_RAND_MAXIMAL,       /* maximal procedure in blocks (2 arms, 1:1) */
-    RK_RAND_MINIMIZATION   /* Pocock-Simon minimization (allocation time only) */
+    RK_RAND_COMPLETE = 0, /* complete (simple) randomization with the allocation ratio */
+    RK_RAND_BLOCKS,       /* permuted blocks, fixed or randomly chosen sizes */
+    RK_RAND_RAR,          /* random allocation rule: one block of list_length per stratum */
+    RK_RAND_EFRON,        /* Efron's biased coin (2 arms, 1:1) */
+    RK_RAND_BIGSTICK,     /* big stick design (2 arms, 1:1) */
+    RK_RAND_MAXIMAL,      /* maximal procedure in blocks (2 arms, 1:1) */
+    RK_RAND_MINIMIZATION  /* Pocock-Simon minimization (allocation time only) */
 } rk_rand_proc;
 
 /* Name as in the design file ("permuted-blocks" ...); never NULL. */
@@ -167,29 +167,29 @@ rk_status rk_rand_state_add(const rk_rand_design *d, rk_rand_state *st, const si
 /* ---- assessment ---- */
 
 typedef struct rk_rand_assess_opts {
-    size_t n;        /* sequence length; 0 = design->list_length */
-    size_t sims;     /* simulated sequences when exact enumeration is too large (default 10000) */
+    size_t n;    /* sequence length; 0 = design->list_length */
+    size_t sims; /* simulated sequences when exact enumeration is too large (default 10000) */
     size_t max_exact_nodes; /* enumeration budget (default 4e6 tree nodes) */
-    double theta;    /* linear time trend over the sequence, in SD units (default 1) */
-    double alpha;    /* two-sided level of the t-test (default 0.05) */
+    double theta;           /* linear time trend over the sequence, in SD units (default 1) */
+    double alpha;           /* two-sided level of the t-test (default 0.05) */
     unsigned char key[RK_RAND_KEYBYTES]; /* simulation stream key */
 } rk_rand_assess_opts;
 
 void rk_rand_assess_opts_init(rk_rand_assess_opts *o);
 
 typedef struct rk_rand_assessment {
-    int exact;              /* 1: exhaustive enumeration, 0: simulation */
-    size_t n;               /* sequence length */
-    size_t sequences;       /* sequences enumerated (positive probability) or simulated */
-    double correct_guesses; /* expected number of correct guesses (convergence strategy) */
-    double prop_correct;    /* correct_guesses / n */
-    double max_imbalance;   /* expected maximum imbalance over the sequence */
+    int exact;                  /* 1: exhaustive enumeration, 0: simulation */
+    size_t n;                   /* sequence length */
+    size_t sequences;           /* sequences enumerated (positive probability) or simulated */
+    double correct_guesses;     /* expected number of correct guesses (convergence strategy) */
+    double prop_correct;        /* correct_guesses / n */
+    double max_imbalance;       /* expected maximum imbalance over the sequence */
     double max_imbalance_worst; /* largest maximum imbalance seen (any sequence) */
-    double final_imbalance; /* expected final imbalance */
-    double loss;            /* expected loss at the end */
-    double chron_t1e;       /* expected type-I error of the t-test under the linear trend
-                               (NaN when the design has more than 2 arms) */
-    double se_prop_correct; /* Monte Carlo standard errors (NaN when exact) */
+    double final_imbalance;     /* expected final imbalance */
+    double loss;                /* expected loss at the end */
+    double chron_t1e;           /* expected type-I error of the t-test under the linear trend
+                                   (NaN when the design has more than 2 arms) */
+    double se_prop_correct;     /* Monte Carlo standard errors (NaN when exact) */
     double se_chron_t1e;
 } rk_rand_assessment;
 

@@ -45,8 +45,7 @@ static int fail(const char *cmd, const rk_error *err, rk_status st)
     return rk__exit_code(st);
 }
 
-static rk_status parse_count(const char *s, const char *opt, size_t lo, size_t *out,
-                             rk_error *err)
+static rk_status parse_count(const char *s, const char *opt, size_t lo, size_t *out, rk_error *err)
 {
     char *end;
     errno = 0;
@@ -115,15 +114,18 @@ static void describe_design(const rk_rand_design *d, char *buf, size_t size)
     if (d->nblock_sizes && len < size) {
         len += (size_t)snprintf(buf + len, size - len, ", block sizes");
         for (size_t i = 0; i < d->nblock_sizes && len < size; i++)
-            len += (size_t)snprintf(buf + len, size - len, "%s%u", i ? ", " : " ",
-                                    d->block_sizes[i]);
+            len +=
+                (size_t)snprintf(buf + len, size - len, "%s%u", i ? ", " : " ", d->block_sizes[i]);
     }
     if ((d->proc == RK_RAND_EFRON || d->proc == RK_RAND_MINIMIZATION) && len < size)
         len += (size_t)snprintf(buf + len, size - len, ", p = %.6g", d->p);
     if (d->mti && len < size) snprintf(buf + len, size - len, ", mti = %u", d->mti);
 }
 
-static json_t *jnum(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+static json_t *jnum(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
 
 static int cmd_assess(int argc, char **argv)
 {
@@ -151,8 +153,10 @@ static int cmd_assess(int argc, char **argv)
         ((v = rk__arg(&a, "sims")) && (st = parse_count(v, "sims", 1, &o.sims, &err))) ||
         ((v = rk__arg(&a, "max-nodes")) &&
          (st = parse_count(v, "max-nodes", 0, &o.max_exact_nodes, &err))) ||
-        ((v = rk__arg(&a, "theta")) && (st = rk__parse_option_number(v, "theta", &o.theta, &err))) ||
-        ((v = rk__arg(&a, "alpha")) && (st = rk__parse_option_number(v, "alpha", &o.alpha, &err))) ||
+        ((v = rk__arg(&a, "theta")) &&
+         (st = rk__parse_option_number(v, "theta", &o.theta, &err))) ||
+        ((v = rk__arg(&a, "alpha")) &&
+         (st = rk__parse_option_number(v, "alpha", &o.alpha, &err))) ||
         (seed && (st = rk_rand_seed_key(seed, o.key, &err))))
         return fail("assess", &err, st);
     if (!(o.alpha > 0 && o.alpha < 1)) {
@@ -198,8 +202,8 @@ static int cmd_assess(int argc, char **argv)
             printf("sequence: %s, n = %zu, by simulation (%zu sequences, seed %s)\n",
                    d->proc == RK_RAND_MINIMIZATION ? "the whole trial" : "one stratum", r.n,
                    r.sequences, seed ? seed : "1");
-        printf("expected correct guesses (convergence strategy): %.6g of %zu = %.6g", r.correct_guesses,
-               r.n, r.prop_correct);
+        printf("expected correct guesses (convergence strategy): %.6g of %zu = %.6g",
+               r.correct_guesses, r.n, r.prop_correct);
         if (!r.exact) printf(" (s.e. %.2g)", r.se_prop_correct);
         printf("\nexpected maximum imbalance: %.6g (largest %s: %.6g)\n", r.max_imbalance,
                r.exact ? "possible" : "seen", r.max_imbalance_worst);

@@ -47,7 +47,8 @@ rk_status rk_rand_state_new(const rk_rand_design *d, rk_rand_state **out, rk_err
                 goto nomem;
         size_t v = 0;
         for (size_t k = 0; k < d->narms; k++)
-            for (unsigned r = 0; r < d->arms[k].ratio; r++) st->varm_parent[v++] = k;
+            for (unsigned r = 0; r < d->arms[k].ratio; r++)
+                st->varm_parent[v++] = k;
     }
     *out = st;
     return RK_OK;
@@ -61,21 +62,25 @@ void rk_rand_state_free(rk_rand_state *st)
     if (!st) return;
     free(st->stratum_count);
     if (st->level_count)
-        for (size_t f = 0; f < st->d->nfactors; f++) free(st->level_count[f]);
+        for (size_t f = 0; f < st->d->nfactors; f++)
+            free(st->level_count[f]);
     free(st->level_count);
     free(st->varm_parent);
     free(st);
 }
 
-size_t rk_rand_state_count(const rk_rand_state *st) { return st->n; }
+size_t rk_rand_state_count(const rk_rand_state *st)
+{
+    return st->n;
+}
 
 static rk_status check_levels(const rk_rand_design *d, const size_t *levels, rk_error *err)
 {
     for (size_t f = 0; f < d->nfactors; f++)
         if (!levels || levels[f] >= d->factors[f].nlevels)
-            return rk_error_set(err, RK_EINVAL, "factor '%s': level index %zu out of range (%zu levels)",
-                                d->factors[f].name, levels ? levels[f] : 0,
-                                d->factors[f].nlevels);
+            return rk_error_set(err, RK_EINVAL,
+                                "factor '%s': level index %zu out of range (%zu levels)",
+                                d->factors[f].name, levels ? levels[f] : 0, d->factors[f].nlevels);
     return RK_OK;
 }
 
@@ -102,7 +107,8 @@ static void minimization_vprobs(const rk_rand_state *st, const size_t *levels, d
         if (G < gmin) gmin = G;
     }
     size_t m = 0;
-    for (size_t v = 0; v < R; v++) m += g[v] == gmin;
+    for (size_t v = 0; v < R; v++)
+        m += g[v] == gmin;
     for (size_t v = 0; v < R; v++) {
         if (m == R)
             vp[v] = 1.0 / (double)R;
@@ -120,8 +126,10 @@ rk_status rk_rand_probs(const rk_rand_design *d, const rk_rand_state *st, const 
         double *vp = vprobs ? vprobs : malloc(d->ratio_sum * sizeof *vp);
         if (!vp) return rk_error_set(err, RK_ENOMEM, "out of memory");
         minimization_vprobs(st, levels, vp);
-        for (size_t k = 0; k < d->narms; k++) probs[k] = 0;
-        for (size_t v = 0; v < d->ratio_sum; v++) probs[st->varm_parent[v]] += vp[v];
+        for (size_t k = 0; k < d->narms; k++)
+            probs[k] = 0;
+        for (size_t v = 0; v < d->ratio_sum; v++)
+            probs[st->varm_parent[v]] += vp[v];
         if (!vprobs) free(vp);
         return RK_OK;
     }
@@ -134,8 +142,10 @@ rk_status rk_rand_probs(const rk_rand_design *d, const rk_rand_state *st, const 
     rk__seq_weights(&q, probs);
     rk__seq_free(&q);
     double sum = 0;
-    for (size_t k = 0; k < d->narms; k++) sum += probs[k];
-    for (size_t k = 0; k < d->narms; k++) probs[k] /= sum;
+    for (size_t k = 0; k < d->narms; k++)
+        sum += probs[k];
+    for (size_t k = 0; k < d->narms; k++)
+        probs[k] /= sum;
     return RK_OK;
 }
 
@@ -147,13 +157,12 @@ rk_status rk_rand_state_add(const rk_rand_design *d, rk_rand_state *st, const si
     if (arm >= d->narms) return rk_error_set(err, RK_EINVAL, "arm index %zu out of range", arm);
     if (d->proc == RK_RAND_MINIMIZATION) {
         if (varm >= d->ratio_sum || st->varm_parent[varm] != arm)
-            return rk_error_set(err, RK_EINVAL, "virtual arm %zu does not belong to arm '%s'",
-                                varm, d->arms[arm].name);
+            return rk_error_set(err, RK_EINVAL, "virtual arm %zu does not belong to arm '%s'", varm,
+                                d->arms[arm].name);
         for (size_t f = 0; f < d->nfactors; f++)
             st->level_count[f][levels[f] * d->ratio_sum + varm]++;
     }
-    if (st->stratum_count)
-        st->stratum_count[rk_rand_stratum_index(d, levels) * d->narms + arm]++;
+    if (st->stratum_count) st->stratum_count[rk_rand_stratum_index(d, levels) * d->narms + arm]++;
     st->n++;
     return RK_OK;
 }

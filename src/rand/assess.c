@@ -62,7 +62,8 @@ static rk_status chron_table(chron *c, size_t j, rk_error *err)
         double **w = realloc(c->w, nt * sizeof *w);
         if (!w) return rk_error_set(err, RK_ENOMEM, "out of memory");
         c->w = w;
-        for (size_t i = c->ntab; i < nt; i++) c->x[i] = c->w[i] = NULL;
+        for (size_t i = c->ntab; i < nt; i++)
+            c->x[i] = c->w[i] = NULL;
         c->ntab = nt;
     }
     if (!c->gl && !(c->gl = gsl_integration_glfixed_table_alloc(CHRON_NODES)))
@@ -82,8 +83,10 @@ static rk_status chron_table(chron *c, size_t j, rk_error *err)
         if (lw > lmax) lmax = lw;
     }
     double sw = 0;
-    for (size_t i = 0; i < CHRON_NODES; i++) sw += (c->w[j][i] = exp(c->w[j][i] - lmax));
-    for (size_t i = 0; i < CHRON_NODES; i++) c->w[j][i] /= sw;
+    for (size_t i = 0; i < CHRON_NODES; i++)
+        sw += (c->w[j][i] = exp(c->w[j][i] - lmax));
+    for (size_t i = 0; i < CHRON_NODES; i++)
+        c->w[j][i] /= sw;
     return RK_OK;
 }
 
@@ -119,7 +122,8 @@ static rk_status chron_prob(chron *c, double delta, double lambda, double *out, 
         double e = 0;
         for (size_t i = 0; i < CHRON_NODES; i++) {
             double a = c->crit * c->x[j][i] / sqrt(c->df);
-            e += c->w[j][i] * (0.5 * erfc((a + delta) / M_SQRT2) + 0.5 * erfc((a - delta) / M_SQRT2));
+            e += c->w[j][i] *
+                 (0.5 * erfc((a + delta) / M_SQRT2) + 0.5 * erfc((a - delta) / M_SQRT2));
         }
         total += pj * e;
         mass += pj;
@@ -158,7 +162,8 @@ rk_status rk_rand_chron_t1e(const unsigned char *arms, size_t n, double theta, d
     if (st) return st;
     size_t *a = malloc((n ? n : 1) * sizeof *a);
     if (!a) return rk_error_set(err, RK_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) a[i] = arms[i];
+    for (size_t i = 0; i < n; i++)
+        a[i] = arms[i];
     st = chron_seq(&c, a, n, out, err);
     free(a);
     chron_free(&c);
@@ -174,7 +179,7 @@ typedef struct walk {
     rk__seq *lv, *blk; /* per depth */
     size_t nlv;        /* entries of lv and blk */
     size_t *path;
-    double *w;         /* per depth weights */
+    double *w; /* per depth weights */
     chron ch;
     int count_only;
     size_t nodes, budget;
@@ -188,14 +193,14 @@ typedef struct walk {
 
 /* Convergence strategy: guess the arm(s) furthest behind the target after this allocation,
  * (i + 1) r_k / R - N_k; the expected credit is the mean probability of the guessed arms. */
-static double guess_credit(const rk_rand_design *d, const size_t *count, size_t i,
-                           const double *p)
+static double guess_credit(const rk_rand_design *d, const size_t *count, size_t i, const double *p)
 {
     long long best = 0;
     size_t m = 0;
     double c = 0;
     for (size_t k = 0; k < d->narms; k++) {
-        long long s = (long long)(i + 1) * d->arms[k].ratio - (long long)d->ratio_sum * (long long)count[k];
+        long long s =
+            (long long)(i + 1) * d->arms[k].ratio - (long long)d->ratio_sum * (long long)count[k];
         if (m == 0 || s > best) {
             best = s;
             m = 1;
@@ -249,8 +254,10 @@ static void expand(walk *W, const rk__seq *q, size_t depth, double prob, double 
 {
     double *w = W->w + depth * W->k, sum = 0;
     rk__seq_weights(q, w);
-    for (size_t k = 0; k < W->k; k++) sum += w[k];
-    for (size_t k = 0; k < W->k; k++) w[k] /= sum;
+    for (size_t k = 0; k < W->k; k++)
+        sum += w[k];
+    for (size_t k = 0; k < W->k; k++)
+        w[k] /= sum;
     corr += guess_credit(W->d, q->count, q->n, w);
     for (size_t k = 0; k < W->k && !W->over; k++) {
         if (!(w[k] > 0)) continue;
@@ -345,8 +352,10 @@ static void simulate_lists(walk *W, rk_rand_stream *s, size_t sims)
             double *w = W->w, sum = 0;
             int integral = rk__seq_weights(q, w);
             size_t a = rk__draw(s, w, W->k, integral);
-            for (size_t k = 0; k < W->k; k++) sum += w[k];
-            for (size_t k = 0; k < W->k; k++) w[k] /= sum;
+            for (size_t k = 0; k < W->k; k++)
+                sum += w[k];
+            for (size_t k = 0; k < W->k; k++)
+                w[k] /= sum;
             corr += guess_credit(W->d, q->count, q->n, w);
             rk__seq_push(q, a);
             W->path[i] = a;
@@ -446,8 +455,10 @@ rk_status rk_rand_assess(const rk_rand_design *d, const rk_rand_assess_opts *o,
         } else {
             if (!W.lv) {
                 W.lv = calloc(1, sizeof *W.lv);
-                if (!W.lv) W.st = rk_error_set(err, RK_ENOMEM, "out of memory");
-                else W.st = rk__seq_init(&W.lv[0], d, err);
+                if (!W.lv)
+                    W.st = rk_error_set(err, RK_ENOMEM, "out of memory");
+                else
+                    W.st = rk__seq_init(&W.lv[0], d, err);
                 if (W.st) {
                     free(W.lv);
                     W.lv = NULL;

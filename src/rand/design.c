@@ -63,7 +63,10 @@ static const char *kind(const yaml_node_t *n)
     }
 }
 
-static const char *scalar(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
+static const char *scalar(const yaml_node_t *n)
+{
+    return (const char *)n->data.scalar.value;
+}
 
 static rk_status want(const ctx *c, const yaml_node_t *n, yaml_node_type_t t, const char *what)
 {
@@ -82,8 +85,8 @@ static rk_status get_string(const ctx *c, const yaml_node_t *n, const char *what
     if (!*s) return at(c, n, RK_EINVAL, "%s is empty", what);
     for (const char *p = s; *p; p++)
         if (*p == ',' || *p == '|' || *p == '"' || *p == '\n' || *p == '\r')
-            return at(c, n, RK_EINVAL, "%s '%s' contains '%c' (not allowed in list files)", what,
-                      s, *p == '\n' || *p == '\r' ? ' ' : *p);
+            return at(c, n, RK_EINVAL, "%s '%s' contains '%c' (not allowed in list files)", what, s,
+                      *p == '\n' || *p == '\r' ? ' ' : *p);
     free(*out);
     *out = strdup(s);
     if (!*out) return rk_error_set(c->err, RK_ENOMEM, "out of memory");
@@ -253,8 +256,7 @@ static rk_status parse_strata(const ctx *c, const yaml_node_t *n, rk_rand_design
             *weight_node = w;
         }
         nstrata *= m;
-        if (nstrata > MAX_STRATA)
-            return at(c, lv, RK_EINVAL, "more than %u strata", MAX_STRATA);
+        if (nstrata > MAX_STRATA) return at(c, lv, RK_EINVAL, "more than %u strata", MAX_STRATA);
     }
     return RK_OK;
 }
@@ -282,8 +284,7 @@ static rk_status parse_block_sizes(const ctx *c, const yaml_node_t *n, rk_rand_d
                       "arms in their exact ratio)",
                       v, d->ratio_sum);
         for (size_t j = 0; j < i; j++)
-            if (d->block_sizes[j] == v)
-                return at(c, b, RK_EINVAL, "block size %lu given twice", v);
+            if (d->block_sizes[j] == v) return at(c, b, RK_EINVAL, "block size %lu given twice", v);
         d->block_sizes[i] = (unsigned)v;
     }
     return RK_OK;
@@ -292,8 +293,8 @@ static rk_status parse_block_sizes(const ctx *c, const yaml_node_t *n, rk_rand_d
 static rk_status parse_procedure(const ctx *c, const yaml_node_t *n, rk_rand_design *d)
 {
     static const char *const keys[] = {"name", "block_sizes", "p", "mti", NULL};
-    static const char *const names[] = {"complete", "permuted-blocks", "random-allocation",
-                                        "efron",    "big-stick",       "maximal",
+    static const char *const names[] = {"complete",    "permuted-blocks", "random-allocation",
+                                        "efron",       "big-stick",       "maximal",
                                         "minimization"};
     rk_status st;
     if ((st = want(c, n, YAML_MAPPING_NODE, "procedure")) ||
@@ -367,8 +368,7 @@ static rk_status parse_procedure(const ctx *c, const yaml_node_t *n, rk_rand_des
 
 static rk_status parse_root(const ctx *c, const yaml_node_t *root, rk_rand_design *d)
 {
-    static const char *const keys[] = {"trial", "arms", "strata", "procedure", "list_length",
-                                       NULL};
+    static const char *const keys[] = {"trial", "arms", "strata", "procedure", "list_length", NULL};
     rk_status st;
     if ((st = want(c, root, YAML_MAPPING_NODE, "the design")) ||
         (st = check_keys(c, root, keys, "the design")))
@@ -422,8 +422,8 @@ rk_status rk_rand_design_parse(const char *text, size_t len, const char *source,
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
     if (!yaml_parser_load(&parser, &doc)) {
         if (parser.context)
-            st = rk_error_set(err, RK_EPARSE, "%s:%lu:%lu: %s (%s at line %lu, column %lu)",
-                              source, (unsigned long)parser.problem_mark.line + 1,
+            st = rk_error_set(err, RK_EPARSE, "%s:%lu:%lu: %s (%s at line %lu, column %lu)", source,
+                              (unsigned long)parser.problem_mark.line + 1,
                               (unsigned long)parser.problem_mark.column + 1,
                               parser.problem ? parser.problem : "malformed YAML", parser.context,
                               (unsigned long)parser.context_mark.line + 1,
@@ -477,7 +477,8 @@ void rk_rand_design_free(rk_rand_design *d)
     if (!d) return;
     free(d->source);
     free(d->trial);
-    for (size_t i = 0; i < d->narms && d->arms; i++) free(d->arms[i].name);
+    for (size_t i = 0; i < d->narms && d->arms; i++)
+        free(d->arms[i].name);
     free(d->arms);
     for (size_t i = 0; i < d->nfactors && d->factors; i++) {
         free(d->factors[i].name);
@@ -493,7 +494,8 @@ void rk_rand_design_free(rk_rand_design *d)
 size_t rk_rand_nstrata(const rk_rand_design *d)
 {
     size_t n = 1;
-    for (size_t i = 0; i < d->nfactors; i++) n *= d->factors[i].nlevels;
+    for (size_t i = 0; i < d->nfactors; i++)
+        n *= d->factors[i].nlevels;
     return n;
 }
 
@@ -508,7 +510,8 @@ void rk_rand_stratum_levels(const rk_rand_design *d, size_t s, size_t *levels)
 size_t rk_rand_stratum_index(const rk_rand_design *d, const size_t *levels)
 {
     size_t s = 0;
-    for (size_t i = 0; i < d->nfactors; i++) s = s * d->factors[i].nlevels + levels[i];
+    for (size_t i = 0; i < d->nfactors; i++)
+        s = s * d->factors[i].nlevels + levels[i];
     return s;
 }
 
@@ -518,7 +521,8 @@ rk_status rk_rand_stratum_label(const rk_rand_design *d, size_t s, rk_buf *out, 
     if (d->nfactors == 0) return rk_buf_append(out, "all", 3, err);
     for (size_t i = 0; i < d->nfactors; i++) {
         size_t div = 1;
-        for (size_t j = i + 1; j < d->nfactors; j++) div *= d->factors[j].nlevels;
+        for (size_t j = i + 1; j < d->nfactors; j++)
+            div *= d->factors[j].nlevels;
         const char *lv = d->factors[i].levels[(s / div) % d->factors[i].nlevels];
         rk_status st = rk_buf_appendf(out, err, "%s%s", i ? "|" : "", lv);
         if (st) return st;

@@ -54,7 +54,8 @@ void rk__seq_free(rk__seq *q)
     free(q->count);
     free(q->block_count);
     if (q->paths)
-        for (size_t i = 0; i < q->d->nblock_sizes; i++) free(q->paths[i]);
+        for (size_t i = 0; i < q->d->nblock_sizes; i++)
+            free(q->paths[i]);
     free(q->paths);
     memset(q, 0, sizeof *q);
 }
@@ -103,7 +104,8 @@ int rk__seq_weights(const rk__seq *q, double *w)
     size_t k = d->narms;
     switch (d->proc) {
     case RK_RAND_COMPLETE:
-        for (size_t i = 0; i < k; i++) w[i] = d->arms[i].ratio;
+        for (size_t i = 0; i < k; i++)
+            w[i] = d->arms[i].ratio;
         return 1;
     case RK_RAND_BLOCKS:
     case RK_RAND_RAR:
@@ -137,7 +139,8 @@ int rk__seq_weights(const rk__seq *q, double *w)
     }
     case RK_RAND_MINIMIZATION: break;
     }
-    for (size_t i = 0; i < k; i++) w[i] = 1;
+    for (size_t i = 0; i < k; i++)
+        w[i] = 1;
     return 1;
 }
 
@@ -163,7 +166,7 @@ size_t rk__draw(rk_rand_stream *s, const double *w, size_t k, int integral)
         }
     if (npos <= 1) return last;
     double u = integral && sum <= 4294967295.0 ? (double)rk_rand_below(s, (uint32_t)sum)
-                                                : rk_rand_unit(s) * sum;
+                                               : rk_rand_unit(s) * sum;
     double cum = 0;
     for (size_t i = 0; i < k; i++) {
         if (!(w[i] > 0)) continue;

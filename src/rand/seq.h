@@ -7,14 +7,14 @@
 
 typedef struct rk__seq {
     const rk_rand_design *d;
-    size_t n;           /* allocated so far */
-    size_t *count;      /* per arm */
-    size_t block_no;    /* 1-based number of the current block, 0 before the first */
-    size_t block_size;  /* current block size (0: no blocks) */
-    size_t block_used;  /* slots used in the current block */
+    size_t n;            /* allocated so far */
+    size_t *count;       /* per arm */
+    size_t block_no;     /* 1-based number of the current block, 0 before the first */
+    size_t block_size;   /* current block size (0: no blocks) */
+    size_t block_used;   /* slots used in the current block */
     size_t *block_count; /* per arm, in the current block */
-    size_t block_index; /* index of the current block size in d->block_sizes */
-    double **paths;     /* maximal: per block size, (size + 1) x (2 mti + 1) path counts */
+    size_t block_index;  /* index of the current block size in d->block_sizes */
+    double **paths;      /* maximal: per block size, (size + 1) x (2 mti + 1) path counts */
 } rk__seq;
 
 rk_status rk__seq_init(rk__seq *q, const rk_rand_design *d, rk_error *err);

@@ -82,6 +82,7 @@ double rk_rand_unit(rk_rand_stream *s)
     unsigned char b[8];
     rk_rand_bytes(s, b, 8);
     uint64_t x = 0;
-    for (int i = 7; i >= 0; i--) x = x << 8 | b[i];
+    for (int i = 7; i >= 0; i--)
+        x = x << 8 | b[i];
     return (double)(x >> 11) * 0x1p-53;
 }

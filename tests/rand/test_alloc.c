@@ -242,9 +242,9 @@ static void test_assess_minimization(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_weights),          cmocka_unit_test(test_unequal_ratio),
-        cmocka_unit_test(test_ratio_preserved),  cmocka_unit_test(test_assign),
-        cmocka_unit_test(test_efron_strata),     cmocka_unit_test(test_assess_minimization),
+        cmocka_unit_test(test_weights),         cmocka_unit_test(test_unequal_ratio),
+        cmocka_unit_test(test_ratio_preserved), cmocka_unit_test(test_assign),
+        cmocka_unit_test(test_efron_strata),    cmocka_unit_test(test_assess_minimization),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,7 +37,8 @@ static rk_rand_assessment assess(const rk_rand_design *d, size_t n, size_t budge
 static double choose(unsigned n, unsigned k)
 {
     double c = 1;
-    for (unsigned i = 1; i <= k; i++) c = c * (n - k + i) / i;
+    for (unsigned i = 1; i <= k; i++)
+        c = c * (n - k + i) / i;
     return c;
 }
 
@@ -112,8 +113,10 @@ static double block_prefix_prob(const bf *b, unsigned s, const int *a, size_t le
     /* probability that a random block of size s (exact ratio) starts with a[0..len) */
     unsigned R = b->ratio[0] + b->ratio[1], n0 = s / R * b->ratio[0], n1 = s - n0, c0 = 0, c1 = 0;
     for (size_t i = 0; i < len; i++) {
-        if (a[i]) c1++;
-        else c0++;
+        if (a[i])
+            c1++;
+        else
+            c0++;
     }
     if (c0 > n0 || c1 > n1) return 0;
     return choose(s - c0 - c1, n0 - c0) / choose(s, n0);
@@ -148,9 +151,12 @@ static double seq_prob(const bf *b, const int *a, size_t n)
                     D += a[j] ? -1 : 1;
                     if (abs(D) > (int)b->mti) ok = 0;
                 }
-                if (!ok) q = 0;
-                else if (len == s) q = 1.0 / maximal_count(s, b->mti);
-                else fail_msg("brute force: partial maximal blocks not handled");
+                if (!ok)
+                    q = 0;
+                else if (len == s)
+                    q = 1.0 / maximal_count(s, b->mti);
+                else
+                    fail_msg("brute force: partial maximal blocks not handled");
             }
             if (q > 0) p += q / (double)b->nsizes * seq_prob(b, a + len, n - len);
         }
@@ -160,9 +166,12 @@ static double seq_prob(const bf *b, const int *a, size_t n)
     int D = 0;
     for (size_t i = 0; i < n; i++) {
         double pa; /* probability of arm 0 */
-        if (b->proc == 1) pa = D == 0 ? 0.5 : D < 0 ? b->p : 1 - b->p;
-        else if (b->proc == 2) pa = D >= (int)b->mti ? 0 : -D >= (int)b->mti ? 1 : 0.5;
-        else pa = (double)b->ratio[0] / (b->ratio[0] + b->ratio[1]);
+        if (b->proc == 1)
+            pa = D == 0 ? 0.5 : D < 0 ? b->p : 1 - b->p;
+        else if (b->proc == 2)
+            pa = D >= (int)b->mti ? 0 : -D >= (int)b->mti ? 1 : 0.5;
+        else
+            pa = (double)b->ratio[0] / (b->ratio[0] + b->ratio[1]);
         p *= a[i] ? 1 - pa : pa;
         D += a[i] ? -1 : 1;
     }
@@ -176,7 +185,8 @@ static void brute(const bf *b, size_t n, rk_rand_assessment *r)
     unsigned char au[24];
     unsigned R = b->ratio[0] + b->ratio[1];
     for (unsigned long x = 0; x < (1ul << n); x++) {
-        for (size_t i = 0; i < n; i++) a[i] = (int)(x >> i & 1);
+        for (size_t i = 0; i < n; i++)
+            a[i] = (int)(x >> i & 1);
         double p = seq_prob(b, a, n);
         if (p == 0) continue;
         double hits = 0, mx = 0;
@@ -184,16 +194,20 @@ static void brute(const bf *b, size_t n, rk_rand_assessment *r)
         for (size_t i = 0; i < n; i++) {
             long s0 = (long)(i + 1) * b->ratio[0] - (long)R * N[0];
             long s1 = (long)(i + 1) * b->ratio[1] - (long)R * N[1];
-            if (s0 == s1) hits += 0.5;
-            else if ((s0 > s1) == (a[i] == 0)) hits += 1;
+            if (s0 == s1)
+                hits += 0.5;
+            else if ((s0 > s1) == (a[i] == 0))
+                hits += 1;
             N[a[i]]++;
             double im = (fabs((double)R * N[0] - (double)(i + 1) * b->ratio[0]) +
-                         fabs((double)R * N[1] - (double)(i + 1) * b->ratio[1])) / R;
+                         fabs((double)R * N[1] - (double)(i + 1) * b->ratio[1])) /
+                        R;
             if (im > mx) mx = im;
             au[i] = (unsigned char)a[i];
         }
         double fin = (fabs((double)R * N[0] - (double)n * b->ratio[0]) +
-                      fabs((double)R * N[1] - (double)n * b->ratio[1])) / R;
+                      fabs((double)R * N[1] - (double)n * b->ratio[1])) /
+                     R;
         double loss = 0;
         for (int k = 0; k < 2; k++) {
             double e = (double)n * b->ratio[k] / R;
@@ -217,11 +231,12 @@ static void compare(const char *yaml, const bf *b, size_t n)
     rk_rand_assessment got = assess(d, n, 0, 0), want;
     brute(b, n, &want);
     assert_true(got.exact);
-    if (got.sequences < want.sequences) fail_msg("%s: %zu sequences, brute force %zu", yaml, got.sequences, want.sequences);
+    if (got.sequences < want.sequences)
+        fail_msg("%s: %zu sequences, brute force %zu", yaml, got.sequences, want.sequences);
     double g[6] = {got.correct_guesses, got.max_imbalance, got.max_imbalance_worst,
-                   got.final_imbalance, got.loss, got.chron_t1e};
+                   got.final_imbalance, got.loss,          got.chron_t1e};
     double w[6] = {want.correct_guesses, want.max_imbalance, want.max_imbalance_worst,
-                   want.final_imbalance, want.loss, want.chron_t1e};
+                   want.final_imbalance, want.loss,          want.chron_t1e};
     for (int i = 0; i < 6; i++)
         if (!(fabs(g[i] - w[i]) < 1e-10))
             fail_msg("%s\nfigure %d: assess %.15g, brute force %.15g", yaml, i, g[i], w[i]);
@@ -300,7 +315,8 @@ static void test_chron_fixture(void **state)
         size_t len = (size_t)(bar - line);
         unsigned char a[128];
         assert_true(len < sizeof a);
-        for (size_t i = 0; i < len; i++) a[i] = (unsigned char)(line[i] - '0');
+        for (size_t i = 0; i < len; i++)
+            a[i] = (unsigned char)(line[i] - '0');
         char *end;
         double theta = strtod(bar + 1, &end);
         double alpha = strtod(end + 1, &end);
@@ -323,8 +339,8 @@ static void test_chron_fixture(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rar_closed_form),  cmocka_unit_test(test_complete_closed_form),
-        cmocka_unit_test(test_brute_force),      cmocka_unit_test(test_simulation),
+        cmocka_unit_test(test_rar_closed_form), cmocka_unit_test(test_complete_closed_form),
+        cmocka_unit_test(test_brute_force),     cmocka_unit_test(test_simulation),
         cmocka_unit_test(test_chron_fixture),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

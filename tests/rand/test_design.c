@@ -16,9 +16,8 @@ static void test_example(void **state)
     (void)state;
     rk_rand_design *d;
     rk_error e = {0};
-    assert_int_equal(rk_rand_design_read(RK_FIXTURE_DIR "/../../examples/msc-trial/design.yaml",
-                                         &d, &e),
-                     RK_OK);
+    assert_int_equal(
+        rk_rand_design_read(RK_FIXTURE_DIR "/../../examples/msc-trial/design.yaml", &d, &e), RK_OK);
     assert_int_equal(d->narms, 2);
     assert_string_equal(d->arms[0].name, "UC-MSC");
     assert_int_equal(d->arms[0].ratio, 2);

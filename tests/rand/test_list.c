@@ -43,7 +43,8 @@ static void test_reproducible(void **state)
     assert_int_equal(a->n, b->n);
     assert_memory_equal(a->slot, b->slot, a->n * sizeof *a->slot);
     int differ = a->n != c->n;
-    for (size_t i = 0; i < a->n && i < c->n; i++) differ |= a->slot[i].arm != c->slot[i].arm;
+    for (size_t i = 0; i < a->n && i < c->n; i++)
+        differ |= a->slot[i].arm != c->slot[i].arm;
     assert_true(differ);
     /* A stratum's list depends on its own label only: adding a site changes no other list. */
     const char *more = "arms: [{name: T, ratio: 2}, {name: P, ratio: 1}]\n"
@@ -193,7 +194,8 @@ static void test_bigstick_efron(void **state)
     /* Efron with p = 1 is deterministic after each balanced point: pairs AB or BA. */
     d = parse("arms: [{name: A}, {name: B}]\nprocedure: {name: efron, p: 1}\nlist_length: 200\n");
     l = make(d, "efron");
-    for (size_t i = 0; i + 1 < l->n; i += 2) assert_int_not_equal(l->slot[i].arm, l->slot[i + 1].arm);
+    for (size_t i = 0; i + 1 < l->n; i += 2)
+        assert_int_not_equal(l->slot[i].arm, l->slot[i + 1].arm);
     rk_rand_list_free(l);
     rk_rand_design_free(d);
     /* Efron 2/3: imbalance stays small, and the lagging arm gets about 2/3 of the next. */
@@ -230,7 +232,8 @@ static void test_csv_and_errors(void **state)
     fclose(f);
     buf[k] = 0;
     char want[256];
-    snprintf(want, sizeof want, "rand_no,stratum,block,block_size,arm\n1,S01|F,1,2,%s\n2,S01|F,1,2,%s\n",
+    snprintf(want, sizeof want,
+             "rand_no,stratum,block,block_size,arm\n1,S01|F,1,2,%s\n2,S01|F,1,2,%s\n",
              l->slot[0].arm ? "B" : "A", l->slot[1].arm ? "B" : "A");
     assert_string_equal(buf, want);
     rk_rand_list_free(l);
@@ -249,7 +252,7 @@ static void test_csv_and_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_reproducible),  cmocka_unit_test(test_blocks_ratio),
+        cmocka_unit_test(test_reproducible),   cmocka_unit_test(test_blocks_ratio),
         cmocka_unit_test(test_uniform_blocks), cmocka_unit_test(test_rar_complete),
         cmocka_unit_test(test_bigstick_efron), cmocka_unit_test(test_csv_and_errors),
     };

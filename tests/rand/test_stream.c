@@ -21,7 +21,8 @@
 
 static void hex(const unsigned char *b, size_t n, char *out)
 {
-    for (size_t i = 0; i < n; i++) snprintf(out + 2 * i, 3, "%02x", b[i]);
+    for (size_t i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
 
 /* python3 -c "import hashlib; print(hashlib.blake2b(b'rctkit-rand-v1:msc-2020',
@@ -98,8 +99,10 @@ static void test_below(void **state)
     rk_rand_stream s;
     rk_rand_stream_init(&s, key);
     size_t c[7] = {0};
-    for (int i = 0; i < 70000; i++) c[rk_rand_below(&s, 7)]++;
-    for (int k = 0; k < 7; k++) assert_true(fabs((double)c[k] - 10000) < 500);
+    for (int i = 0; i < 70000; i++)
+        c[rk_rand_below(&s, 7)]++;
+    for (int k = 0; k < 7; k++)
+        assert_true(fabs((double)c[k] - 10000) < 500);
     uint32_t n = 2147483649u; /* 2^31 + 1: values >= n never appear */
     size_t high = 0;
     for (int i = 0; i < 20000; i++) {
