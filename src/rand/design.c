@@ -443,6 +443,23 @@ rk_status rk_rand_design_parse(const char *text, size_t len, const char *source,
         st = rk_error_set(err, RK_EPARSE, "%s: the design file is empty", source);
     else
         st = parse_root(&c, root, d);
+    if (!st) { /* a second document would be silently ignored: refuse it */
+        yaml_document_t more;
+        if (!yaml_parser_load(&parser, &more)) {
+            st = rk_error_set(err, RK_EPARSE, "%s:%lu:%lu: %s", source,
+                              (unsigned long)parser.problem_mark.line + 1,
+                              (unsigned long)parser.problem_mark.column + 1,
+                              parser.problem ? parser.problem : "malformed YAML");
+        } else {
+            yaml_node_t *r2 = yaml_document_get_root_node(&more);
+            if (r2)
+                st = rk_error_set(err, RK_EPARSE,
+                                  "%s:%lu:%lu: a second YAML document; a design file holds one",
+                                  source, (unsigned long)more.start_mark.line + 1,
+                                  (unsigned long)more.start_mark.column + 1);
+            yaml_document_delete(&more);
+        }
+    }
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
     if (st) {

@@ -4,6 +4,8 @@
 
 #include "rand/seq.h"
 
+#define RK_RAND_MAX_SLOTS ((size_t)100000000) /* 1e8 slots, 4 GB of slots at most */
+
 rk_status rk_rand_list_make(const rk_rand_design *d, const unsigned char key[RK_RAND_KEYBYTES],
                             rk_rand_list **out, rk_error *err)
 {
@@ -18,8 +20,11 @@ rk_status rk_rand_list_make(const rk_rand_design *d, const unsigned char key[RK_
     for (size_t i = 0; i < d->nblock_sizes; i++)
         if (d->block_sizes[i] > maxblock) maxblock = d->block_sizes[i];
     size_t per = d->list_length + maxblock; /* a whole last block at most */
-    if (per > SIZE_MAX / sizeof(rk_rand_slot) / ns)
-        return rk_error_set(err, RK_ERANGE, "%s: the list is too large", d->source);
+    if (per > RK_RAND_MAX_SLOTS / ns)
+        return rk_error_set(err, RK_ERANGE,
+                            "%s: the list would have more than %.0e slots (%zu strata x %zu); "
+                            "shorten list_length",
+                            d->source, (double)RK_RAND_MAX_SLOTS, ns, d->list_length);
     rk_rand_list *l = calloc(1, sizeof *l);
     double *w = malloc(d->narms * sizeof *w);
     rk__seq q;

@@ -138,6 +138,9 @@ static void test_bad(void **state)
          "t.yaml:1:1: the design has no list_length (slots per stratum)", RK_EINVAL},
         {"arms: [{name: A}, {name: B}]\nprocedure: {name: complete}\nlist_length: [3]",
          "t.yaml:3:14: list_length must be a scalar, not a list", RK_EPARSE},
+        {"arms: [{name: A}, {name: B}]\nprocedure: {name: complete}\nlist_length: 3\n---\n"
+         "arms: []\n",
+         "t.yaml:4:1: a second YAML document; a design file holds one", RK_EPARSE},
         {"arms: [{name: A}, {name: B}]\nprocedure: {name: complete}\nlist_length: 3\n"
          "list_length: 4",
          "t.yaml:4:1: key 'list_length' given twice in the design", RK_EPARSE},
@@ -156,12 +159,51 @@ static void test_bad(void **state)
     assert_string_equal(e.msg, "/nonexistent/x.yaml: cannot open: No such file or directory");
 }
 
+/* Every prefix of a valid file and single-byte corruptions of it: a status and a message,
+ * never a crash or a leak (ASan), and no design on failure. */
+static void test_robust(void **state)
+{
+    (void)state;
+    const char *y = "trial: x\narms:\n  - {name: A, ratio: 2}\n  - name: B\n"
+                    "strata:\n  - {name: site, levels: [S1, S2], weight: 2}\n"
+                    "procedure: {name: minimization, p: 0.75}\nlist_length: 12\n";
+    size_t n = strlen(y), ok = 0;
+    char buf[512];
+    const char subst[] = "x:-[]{},|#&*!' \n0";
+    for (size_t len = 0; len <= n; len++) {
+        rk_rand_design *d = NULL;
+        rk_error e = {0};
+        rk_status st = rk_rand_design_parse(y, len, "t.yaml", &d, &e);
+        if (st) {
+            assert_null(d);
+            assert_true(strncmp(e.msg, "t.yaml", 6) == 0);
+        } else {
+            ok++;
+        }
+        rk_rand_design_free(d);
+    }
+    assert_true(ok >= 1);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < sizeof subst - 1; k++) {
+            memcpy(buf, y, n);
+            buf[i] = subst[k];
+            rk_rand_design *d = NULL;
+            rk_error e = {0};
+            if (rk_rand_design_parse(buf, n, "t.yaml", &d, &e)) {
+                assert_null(d);
+                assert_true(e.msg[0] != 0);
+            }
+            rk_rand_design_free(d);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_example),
         cmocka_unit_test(test_strata),
         cmocka_unit_test(test_bad),
+        cmocka_unit_test(test_robust),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -247,6 +247,12 @@ static void test_csv_and_errors(void **state)
     assert_string_equal(e.msg, "t.yaml: minimization runs at allocation time and has no list "
                                "(use rk_rand_assign)");
     rk_rand_design_free(d);
+    d = parse("arms: [{name: A}, {name: B}]\nstrata: [{name: s, levels: [x, y]}]\n"
+              "procedure: {name: complete}\nlist_length: 60000000\n");
+    assert_int_equal(rk_rand_list_make(d, key, &l, &e), RK_ERANGE);
+    assert_string_equal(e.msg, "t.yaml: the list would have more than 1e+08 slots (2 strata x "
+                               "60000000); shorten list_length");
+    rk_rand_design_free(d);
 }
 
 int main(void)
