@@ -188,3 +188,6 @@ subcommands:
 
 Run 'rctkit rand SUBCOMMAND --help' for the options.
 [exit 2]
+$ rctkit rand list --design tests/cli/data/rand/minimization.yaml --seed 1
+rctkit rand list: tests/cli/data/rand/minimization.yaml: minimization runs at allocation time and has no list (use rk_rand_assign)
+[exit 2]
