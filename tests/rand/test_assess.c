@@ -336,12 +336,65 @@ static void test_chron_fixture(void **state)
     assert_string_equal(e.msg, "alpha must be in (0, 1), not 1.5");
 }
 
+/* Exact figures from an independent brute force in R (tests/fixtures/make_rand_assess.R). */
+static void test_r_fixture(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *id, *yaml;
+    } designs[] = {
+        {"efron", "arms: [{name: A}, {name: B}]\nprocedure: {name: efron}\nlist_length: 10\n"},
+        {"bigstick2",
+         "arms: [{name: A}, {name: B}]\nprocedure: {name: big-stick, mti: 2}\nlist_length: 10\n"},
+        {"blocks4", "arms: [{name: A}, {name: B}]\n"
+                    "procedure: {name: permuted-blocks, block_sizes: [4]}\nlist_length: 10\n"},
+        {"blocks3_21", "arms: [{name: A, ratio: 2}, {name: B}]\n"
+                       "procedure: {name: permuted-blocks, block_sizes: [3]}\nlist_length: 9\n"},
+        {"complete_21", "arms: [{name: A, ratio: 2}, {name: B}]\n"
+                        "procedure: {name: complete}\nlist_length: 8\n"},
+    };
+    FILE *f = fopen(RK_FIXTURE_DIR "/rand_assess.txt", "r");
+    assert_non_null(f);
+    char line[512];
+    size_t n = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#') continue;
+        char *bar = strchr(line, '|');
+        assert_non_null(bar);
+        *bar = 0;
+        const char *yaml = NULL;
+        for (size_t i = 0; i < sizeof designs / sizeof designs[0]; i++)
+            if (!strcmp(designs[i].id, line)) yaml = designs[i].yaml;
+        assert_non_null(yaml);
+        char *p = bar + 1, *end;
+        double v[7];
+        for (int k = 0; k < 7; k++) {
+            v[k] = strtod(p, &end);
+            assert_true(end != p);
+            p = end + 1;
+        }
+        rk_rand_design *d = parse(yaml);
+        rk_rand_assessment r = assess(d, 0, 0, 0);
+        assert_true(r.exact);
+        assert_int_equal(r.n, (size_t)v[0]);
+        double g[6] = {r.correct_guesses, r.max_imbalance, r.max_imbalance_worst,
+                       r.final_imbalance, r.loss,          r.chron_t1e};
+        for (int k = 0; k < 6; k++)
+            if (!(fabs(g[k] - v[k + 1]) < 1e-10 * fabs(v[k + 1]) + 1e-12))
+                fail_msg("%s figure %d: rctkit %.15g, R %.15g", line, k, g[k], v[k + 1]);
+        rk_rand_design_free(d);
+        n++;
+    }
+    fclose(f);
+    assert_int_equal(n, 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rar_closed_form), cmocka_unit_test(test_complete_closed_form),
         cmocka_unit_test(test_brute_force),     cmocka_unit_test(test_simulation),
-        cmocka_unit_test(test_chron_fixture),
+        cmocka_unit_test(test_chron_fixture),   cmocka_unit_test(test_r_fixture),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
