@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/cmd_model.h"
 #include "cli/cmd_rand.h"
+#include "cli/cmd_survival.h"
 
 static const char usage[] =
     "usage: rctkit [--version] [--help] COMMAND [options]\n"
@@ -17,6 +18,7 @@ static const char usage[] =
     "  ci         distribution-free confidence interval for a median or quantile\n"
     "  model      regression models: linear, logistic, ordinal, mixed, cox\n"
     "  rand       randomization: list (write a design's list), assess (its quality figures)\n"
+    "  survival   Kaplan-Meier curves and medians, log-rank test (stratified)\n"
     "\n"
     "Run 'rctkit COMMAND --help' for a command's options.\n"
     "Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.\n";
@@ -41,6 +43,7 @@ int main(int argc, char **argv)
     if (!strcmp(c, "ci")) return rk__cmd_ci(argc - 2, argv + 2);
     if (!strcmp(c, "model")) return rk__cmd_model(argc - 2, argv + 2);
     if (!strcmp(c, "rand")) return rk__cmd_rand(argc - 2, argv + 2);
+    if (!strcmp(c, "survival")) return rk__cmd_survival(argc - 2, argv + 2);
     fprintf(stderr, "rctkit: unknown command '%s'\n\n%s", c, usage);
     return RK_EXIT_USAGE;
 }

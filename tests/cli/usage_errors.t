@@ -10,6 +10,7 @@ commands:
   ci         distribution-free confidence interval for a median or quantile
   model      regression models: linear, logistic, ordinal, mixed, cox
   rand       randomization: list (write a design's list), assess (its quality figures)
+  survival   Kaplan-Meier curves and medians, log-rank test (stratified)
 
 Run 'rctkit COMMAND --help' for a command's options.
 Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.
@@ -27,6 +28,7 @@ commands:
   ci         distribution-free confidence interval for a median or quantile
   model      regression models: linear, logistic, ordinal, mixed, cox
   rand       randomization: list (write a design's list), assess (its quality figures)
+  survival   Kaplan-Meier curves and medians, log-rank test (stratified)
 
 Run 'rctkit COMMAND --help' for a command's options.
 Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.

@@ -1,0 +1,51 @@
+/* `rctkit survival`: Kaplan-Meier curves and the log-rank test from a CSV file. */
+#ifndef RK_CLI_CMD_SURVIVAL_H
+#define RK_CLI_CMD_SURVIVAL_H
+
+#include <stddef.h>
+
+#include "cli/cli.h"
+#include "rctkit/data.h"
+#include "rctkit/models.h"
+
+/* rctkit survival km|logrank --data FILE.csv --time COL --event COL [options].
+ * argv[0] is the analysis name.  Returns an exit code (RK_EXIT_*). */
+int rk__cmd_survival(int argc, char **argv);
+
+/* The (time, event) pairs of a set of table rows, after the death rule. */
+typedef struct rk__surv_data {
+    size_t n;          /* rows kept */
+    size_t n_dropped;  /* rows dropped for a missing time, event (or died / death time) */
+    size_t n_died;     /* kept rows that died without the event (0 without --died) */
+    double *time;      /* n */
+    int *event;        /* n */
+    size_t *row;       /* n: table row of each kept pair */
+    rk_ttci_rule rule; /* the death rule applied (meaningful when died_col != NULL) */
+    double followup;   /* --followup (NAN without --died) */
+} rk__surv_data;
+
+/* Options shared by every command that reads (time, event) data: --time, --event,
+ * --died, --death-time, --followup, --death-rule. */
+#define RK__SURV_OPTS                                                                              \
+    {"time", "COL", "follow-up time (e.g. days to improvement or last seen)"},                     \
+        {"event", "COL", "1 = event (e.g. improved), 0 = censored"},                               \
+        {"died", "COL", "1 = died without the event: a competing terminal event (--death-rule)"},  \
+        {"death-time", "COL", "time of death (default: the --time value of that row)"},            \
+        {"followup", "T", "end of follow-up (required with --died; every time must be <= T)"},     \
+    {                                                                                              \
+        "death-rule", "RULE", "followup (default): censored at T; death: censored at death; never" \
+    }
+
+/* Read the (time, event) data of the table rows `rows` (n_rows of them; NULL =
+ * every row) from the options in `a`.  Rows with a missing time or event (or
+ * died flag) are dropped and counted; with --died, a death before the event is
+ * handled by rk_ttci_events under --death-rule.  Errors name the file and
+ * line.  Free with rk__surv_data_free. */
+rk_status rk__surv_read(const rk_table *t, const rk__args *a, const size_t *rows, size_t n_rows,
+                        rk__surv_data *out, rk_error *err);
+void rk__surv_data_free(rk__surv_data *s);
+/* One line saying how deaths were handled, e.g. "deaths without the event (died): 4,
+ * censored at the end of follow-up (28) [--death-rule followup]"; "" without --died. */
+void rk__surv_rule_text(const rk__surv_data *s, const rk__args *a, char *buf, size_t size);
+
+#endif
