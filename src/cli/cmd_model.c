@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmd_model.h"
+#include "cli/cmd_survival.h"
 #include "rctkit/data.h"
 #include "rctkit/models.h"
 
@@ -21,13 +22,13 @@ static const rk__opt model_opts[] = {
     {"reference", "VAR=LEVEL,...", "reference levels (default: first in sorted order)"},
     {"levels", "VAR=L1,L2,...",
      "outcome level order (ordinal; logistic: event 2nd); ';' between vars"},
-    {"weight", "COL", "frequency weights"},
+    {"weight", "COL", "frequency weights (linear, logistic, ordinal): one row per cell"},
     {"ci", "METHOD", "wald (default) or profile (logistic, ordinal)"},
     {"conf-level", "P", "confidence level (default 0.95)"},
     {"convention", "C", "ordinal: sas (default, OR of a lower category) or r (MASS::polr)"},
     {"ml", NULL, "mixed: maximum likelihood instead of REML"},
-    {"time", "COL", "cox: follow-up time"},
-    {"event", "COL", "cox: 1 = event, 0 = censored"},
+    RK__SURV_OPTS, /* cox: --time, --event, --died, --death-time, --followup, --death-rule */
+    {"strata", "COL", "cox: separate baseline hazard per level (e.g. center)"},
     {"ties", "METHOD", "cox: efron (default, as R) or breslow"},
     {"group", "TERM", "linear: categorical term for LS means (default: the first)"},
     {"format", "FMT", "text (default) or json"},
@@ -40,6 +41,8 @@ typedef struct model_ctx {
     const rk__args *args;
     double conf_level;
     int profile; /* --ci profile */
+    char *rule;  /* cox with --died: how deaths were handled (filled by fit_cox) */
+    size_t rule_size;
 } model_ctx;
 
 typedef rk_status (*model_fit_fn)(const model_ctx *c, rk_fit **out, rk_error *err);
@@ -90,80 +93,73 @@ static rk_status fit_mixed(const model_ctx *c, rk_fit **out, rk_error *err)
     return rk_mixed_fit(c->design, &o, out, err);
 }
 
-/* Numeric column `name` at the design's rows. */
-static rk_status design_column(const model_ctx *c, const char *opt, double *out, rk_error *err)
-{
-    const char *name = rk__arg(c->args, opt);
-    if (!name) return rk_error_set(err, RK_EINVAL, "cox needs --%s COL", opt);
-    size_t col;
-    rk_status st = rk_table_column(c->table, name, &col, err);
-    if (st) return st;
-    for (size_t i = 0; i < c->design->n; i++) {
-        const char *s = rk_table_cell(c->table, c->design->source_row[i], col);
-        if (rk_cell_is_missing(s)) {
-            out[i] = NAN;
-        } else if (rk_parse_number(s, &out[i], NULL) != RK_OK) {
-            return rk_error_set(err, RK_EINVAL,
-                                "%s, line %zu: --%s column '%s' must be numeric, "
-                                "got '%s'",
-                                rk_table_source(c->table),
-                                rk_table_line(c->table, c->design->source_row[i]), opt, name, s);
-        }
-    }
-    return RK_OK;
-}
-
 static rk_status fit_cox(const model_ctx *c, rk_fit **out, rk_error *err)
 {
     const rk_design *d = c->design;
     if (c->profile) return rk_error_set(err, RK_EINVAL, "--ci profile is not available for cox");
+    if (d->weight)
+        return rk_error_set(err, RK_EINVAL,
+                            "--weight is not available for cox (case weights are not "
+                            "implemented): give one row per patient");
     rk_cox_options o;
     rk_cox_options_init(&o);
     o.conf_level = c->conf_level;
-    const char *ties = rk__arg(c->args, "ties");
+    const char *ties = rk__arg(c->args, "ties"), *strata = rk__arg(c->args, "strata");
     rk_status st = ties ? rk_cox_ties_parse(ties, &o.ties, err) : RK_OK;
     if (st) return st;
+    if (!rk__arg(c->args, "time") || !rk__arg(c->args, "event"))
+        return rk_error_set(err, RK_EINVAL, "cox needs --%s COL",
+                            rk__arg(c->args, "time") ? "event" : "time");
     size_t n = d->n, p = d->p, j0 = 0;
     if (p > 0 && !strcmp(d->colnames[0], "(Intercept)")) j0 = 1; /* Cox has no intercept */
     size_t q = p - j0;
-    double *time = malloc((n ? n : 1) * sizeof *time), *ev = malloc((n ? n : 1) * sizeof *ev);
-    int *event = malloc((n ? n : 1) * sizeof *event);
-    size_t nx = n * q;
-    double *X = malloc((nx > 0 ? nx : 1) * sizeof *X);
+    rk__surv_data sd;
+    rk__factor sf = {0};
+    double *X = NULL;
+    size_t *sidx = NULL;
     const char **names = calloc(q ? q : 1, sizeof *names);
-    if (!time || !ev || !event || !X || !names) {
+    if (!names) return rk_error_set(err, RK_ENOMEM, "out of memory");
+    if ((st = rk__surv_read(c->table, c->args, d->source_row, n, &sd, err))) {
+        free(names);
+        return st;
+    }
+    size_t nx = sd.n * q, m = 0, dropped = sd.n_dropped;
+    X = malloc((nx > 0 ? nx : 1) * sizeof *X);
+    sidx = malloc((sd.n ? sd.n : 1) * sizeof *sidx);
+    if (!X || !sidx) {
         st = rk_error_set(err, RK_ENOMEM, "out of memory");
         goto done;
     }
-    if ((st = design_column(c, "time", time, err)) || (st = design_column(c, "event", ev, err)))
-        goto done;
-    size_t m = 0, dropped = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (isnan(time[i]) || isnan(ev[i])) {
+    if (strata && (st = rk__factor_read(c->table, strata, NULL, &sf, err))) goto done;
+    for (size_t i = 0; i < sd.n; i++) { /* compact: drop rows with a missing stratum */
+        if (strata && sf.idx[sd.row[i]] < 0) {
             dropped++;
             continue;
         }
-        if (ev[i] != 0 && ev[i] != 1) {
-            st = rk_error_set(err, RK_EINVAL, "%s, line %zu: --event must be 0 or 1, got %g",
-                              rk_table_source(c->table), rk_table_line(c->table, d->source_row[i]),
-                              ev[i]);
-            goto done;
-        }
-        time[m] = time[i];
-        event[m] = (int)ev[i];
+        sd.time[m] = sd.time[i];
+        sd.event[m] = sd.event[i];
+        sidx[m] = strata ? (size_t)sf.idx[sd.row[i]] : 0;
         for (size_t j = 0; j < q; j++)
-            X[m * q + j] = d->X[i * p + j0 + j];
+            X[m * q + j] = d->X[sd.pos[i] * p + j0 + j];
         m++;
     }
     for (size_t j = 0; j < q; j++)
         names[j] = d->colnames[j0 + j];
-    st = rk_cox_fit(time, event, X, m, q, names, NULL, &o, out, err);
-    if (!st) (*out)->n_dropped += dropped;
+    st = rk_cox_fit(sd.time, sd.event, X, m, q, names, strata ? sidx : NULL, &o, out, err);
+    if (!st) {
+        (*out)->n_dropped += dropped;
+        if (strata) {
+            char *cv = (*out)->convention;
+            size_t len = strlen(cv);
+            snprintf(cv + len, sizeof((*out)->convention) - len, "; strata(%s)", strata);
+        }
+        if (c->rule) rk__surv_rule_text(&sd, c->args, c->rule, c->rule_size);
+    }
 done:
-    free(time);
-    free(ev);
-    free(event);
+    rk__surv_data_free(&sd);
+    rk__factor_free(&sf);
     free(X);
+    free(sidx);
     free(names);
     return st;
 }
@@ -235,13 +231,15 @@ static const char *ratio_name(const rk_fit *f)
     return NULL;
 }
 
-static int print_fit_json(const rk_fit *f, const char *formula, const char *data, double level)
+static int print_fit_json(const rk_fit *f, const char *formula, const char *data, double level,
+                          const char *rule)
 {
     json_t *o = json_object(), *arr = json_array();
     json_object_set_new(o, "model", json_string(f->model));
     json_object_set_new(o, "convention", json_string(f->convention));
     json_object_set_new(o, "formula", json_string(formula));
     json_object_set_new(o, "data", json_string(data));
+    if (rule[0]) json_object_set_new(o, "death_rule", json_string(rule));
     json_object_set_new(o, "n", json_integer((json_int_t)f->n));
     json_object_set_new(o, "n_dropped", json_integer((json_int_t)f->n_dropped));
     json_object_set_new(o, "converged", json_boolean(f->converged));
@@ -286,12 +284,13 @@ static int print_fit_json(const rk_fit *f, const char *formula, const char *data
 }
 
 static void print_fit_text(const rk_fit *f, const char *about, const char *formula,
-                           const char *data, double level)
+                           const char *data, double level, const char *rule)
 {
     char a[64], b[64], lv[32];
     printf("%s: %s\n", about, formula);
     printf("data: %s, n = %zu used, %zu dropped for missing values\n", data, f->n, f->n_dropped);
     printf("convention: %s\n", f->convention);
+    if (rule[0]) printf("%s\n", rule);
     if (f->iterations > 0 || strcmp(f->model, "linear") != 0)
         printf("%s after %d iterations; ", f->converged ? "converged" : "NOT converged",
                f->iterations);
@@ -366,6 +365,15 @@ int rk__cmd_model(int argc, char **argv)
     }
     rk__format fmt;
     if ((st = rk__parse_format(rk__arg(&a, "format"), &fmt, &err))) return fail(cmd, &err, st);
+    if (strcmp(m->name, "cox") != 0) {
+        static const char *const cox_only[] = {"time",     "event",      "died",   "death-time",
+                                               "followup", "death-rule", "strata", "ties"};
+        for (size_t i = 0; i < NOPTS(cox_only); i++)
+            if (rk__arg(&a, cox_only[i])) {
+                rk_error_set(&err, RK_EINVAL, "--%s applies to cox, not %s", cox_only[i], m->name);
+                return fail(cmd, &err, RK_EINVAL);
+            }
+    }
     const char *data = rk__arg(&a, "data"), *formula = rk__arg(&a, "formula");
     if (!data || !formula) {
         rk_error_set(&err, RK_EINVAL, "--data FILE.csv and --formula are required (see --help)");
@@ -408,15 +416,16 @@ int rk__cmd_model(int argc, char **argv)
         rc = fail(cmd, &err, st);
         goto done;
     }
-    model_ctx c = {t, d, &a, level, ci && !strcmp(ci, "profile")};
+    char rule[256] = "";
+    model_ctx c = {t, d, &a, level, ci && !strcmp(ci, "profile"), rule, sizeof rule};
     if ((st = m->fit(&c, &f, &err))) {
         rc = fail(cmd, &err, st);
         goto done;
     }
     if (fmt == RK_FMT_JSON) {
-        rc = print_fit_json(f, formula, data, level);
+        rc = print_fit_json(f, formula, data, level, rule);
     } else {
-        print_fit_text(f, m->title, formula, data, level);
+        print_fit_text(f, m->title, formula, data, level, rule);
         rc = RK_EXIT_OK;
     }
 done:

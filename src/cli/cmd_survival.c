@@ -66,6 +66,7 @@ void rk__surv_data_free(rk__surv_data *s)
     free(s->time);
     free(s->event);
     free(s->row);
+    free(s->pos);
     memset(s, 0, sizeof *s);
 }
 
@@ -104,7 +105,8 @@ rk_status rk__surv_read(const rk_table *t, const rk__args *a, const size_t *rows
     out->time = malloc((m ? m : 1) * sizeof *out->time);
     out->event = malloc((m ? m : 1) * sizeof *out->event);
     out->row = malloc((m ? m : 1) * sizeof *out->row);
-    if (!dtime || !died || !out->time || !out->event || !out->row) {
+    out->pos = malloc((m ? m : 1) * sizeof *out->pos);
+    if (!dtime || !died || !out->time || !out->event || !out->row || !out->pos) {
         st = rk_error_set(err, RK_ENOMEM, "out of memory");
         goto done;
     }
@@ -156,6 +158,7 @@ rk_status rk__surv_read(const rk_table *t, const rk__args *a, const size_t *rows
         out->time[k] = tv;
         out->event[k] = ev;
         out->row[k] = r;
+        out->pos[k] = i;
         died[k] = dead;
         dtime[k] = dt;
         k++;
@@ -215,16 +218,7 @@ void rk__surv_rule_text(const rk__surv_data *s, const rk__args *a, char *buf, si
     }
 }
 
-/* A categorical column over candidate rows: levels sorted as R's factor() (numerically when
- * every value is a number, else strcmp), or in the order of `levels` ("A,B"; other values are
- * left out).  idx[i] = level of rows[i], -1 when missing or left out. */
-typedef struct factor {
-    size_t k;
-    char **name;
-    long *idx;
-} factor;
-
-static void factor_free(factor *f)
+void rk__factor_free(rk__factor *f)
 {
     for (size_t j = 0; j < f->k; j++)
         free(f->name[j]);
@@ -233,14 +227,14 @@ static void factor_free(factor *f)
     memset(f, 0, sizeof *f);
 }
 
-static long factor_find(const factor *f, const char *s)
+static long factor_find(const rk__factor *f, const char *s)
 {
     for (size_t j = 0; j < f->k; j++)
         if (!strcmp(f->name[j], s)) return (long)j;
     return -1;
 }
 
-static int factor_add(factor *f, const char *s, size_t len)
+static int factor_add(rk__factor *f, const char *s, size_t len)
 {
     char **nn = realloc(f->name, (f->k + 1) * sizeof *nn);
     if (!nn) return -1;
@@ -266,8 +260,8 @@ static int cmp_level(const void *a, const void *b)
     return (u > v) - (u < v);
 }
 
-static rk_status factor_read(const rk_table *t, const char *name, const char *levels, factor *f,
-                             rk_error *err)
+rk_status rk__factor_read(const rk_table *t, const char *name, const char *levels, rk__factor *f,
+                          rk_error *err)
 {
     memset(f, 0, sizeof *f);
     size_t col, n = rk_table_nrows(t);
@@ -320,7 +314,7 @@ static const char *fmt(char *buf, size_t size, double v, int sig)
 typedef struct surv_ctx {
     const char *data, *group, *strata;
     const rk__args *a;
-    const factor *g;
+    const rk__factor *g;
     size_t n, n_dropped, n_left_out;
     const size_t *group_n; /* subjects per group */
     char rule[256];
@@ -565,15 +559,15 @@ int rk__cmd_survival(int argc, char **argv)
         return fail(cmd, &err, st);
 
     rk_table *t = NULL;
-    factor g = {0}, s = {0};
+    rk__factor g = {0}, s = {0};
     rk__surv_data sd = {0};
     size_t *rows = NULL, *gi = NULL, *si = NULL, *gn = NULL;
     rk_km *km = NULL;
     rk_logrank *lr = NULL;
     int rc = RK_EXIT_OK;
     if ((st = rk_csv_read(data, &t, &err))) goto fail;
-    if (group && (st = factor_read(t, group, levels, &g, &err))) goto fail;
-    if (strata && (st = factor_read(t, strata, NULL, &s, &err))) goto fail;
+    if (group && (st = rk__factor_read(t, group, levels, &g, &err))) goto fail;
+    if (strata && (st = rk__factor_read(t, strata, NULL, &s, &err))) goto fail;
     size_t nr = rk_table_nrows(t), m = 0, missing = 0, left_out = 0;
     rows = malloc((nr ? nr : 1) * sizeof *rows);
     gi = malloc((nr ? nr : 1) * sizeof *gi);
@@ -633,8 +627,8 @@ done:
     rk_km_free(km);
     rk_logrank_free(lr);
     rk__surv_data_free(&sd);
-    factor_free(&g);
-    factor_free(&s);
+    rk__factor_free(&g);
+    rk__factor_free(&s);
     free(rows);
     free(gi);
     free(si);

@@ -20,6 +20,7 @@ typedef struct rk__surv_data {
     double *time;      /* n */
     int *event;        /* n */
     size_t *row;       /* n: table row of each kept pair */
+    size_t *pos;       /* n: index into the caller's `rows` of each kept pair */
     rk_ttci_rule rule; /* the death rule applied (meaningful when died_col != NULL) */
     double followup;   /* --followup (NAN without --died) */
 } rk__surv_data;
@@ -44,6 +45,19 @@ typedef struct rk__surv_data {
 rk_status rk__surv_read(const rk_table *t, const rk__args *a, const size_t *rows, size_t n_rows,
                         rk__surv_data *out, rk_error *err);
 void rk__surv_data_free(rk__surv_data *s);
+
+/* A categorical column: levels sorted as R's factor() (numerically when every value is a
+ * number, else strcmp), or in the order of `levels` ("A,B"; other values are left out).
+ * idx[r] for table row r: level index, -1 for a value left out, -2 when missing. */
+typedef struct rk__factor {
+    size_t k;
+    char **name;
+    long *idx;
+} rk__factor;
+
+rk_status rk__factor_read(const rk_table *t, const char *name, const char *levels, rk__factor *f,
+                          rk_error *err);
+void rk__factor_free(rk__factor *f);
 /* One line saying how deaths were handled, e.g. "deaths without the event (died): 4,
  * censored at the end of follow-up (28) [--death-rule followup]"; "" without --died. */
 void rk__surv_rule_text(const rk__surv_data *s, const rk__args *a, char *buf, size_t size);
