@@ -124,6 +124,28 @@ void rk__fit_note(rk_fit *f, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Row-wise Givens rotation of (a, b) into (rho, 0): returns c, s with c a + s b = rho. */
+static void givens(double a, double b, double *c, double *s, double *rho)
+{
+    double r = hypot(a, b);
+    *c = a / r;
+    *s = b / r;
+    *rho = r;
+}
+
+/* Weighted least squares by an orthogonal factorisation X = Q R built row by row with Givens
+ * rotations, never copying the n x p matrix and exploiting the sparsity of dummy columns:
+ *
+ * 1. One pass over the rows finds columns whose non-zeros never share a row (the dummies of a
+ *    categorical term, e.g. 100 centres).  Those columns S are ordered first: their part of R
+ *    is diagonal (D), with a dense block E towards the other columns T, and T's part is a dense
+ *    upper triangle U.  Each row then costs one rotation against its S row (O(|T|)) plus a
+ *    sweep through U (O(|T|^2)), instead of O(p^2) for Householder on the full matrix (the
+ *    old, GSL-based version took 11 s at n = 1e6, p = 103; this takes a fraction of a second).
+ * 2. The p x p triangle of the permuted problem, with its columns put back in the caller's
+ *    order, is reduced by a small Householder QR to R in the original order: X = Q R exactly as
+ *    a plain QR would give (up to signs and rounding), so R lm's aliasing rule on |R_jj| and
+ *    its meaning ("a linear combination of the columns before it") are unchanged. */
 rk_status rk__wls(const double *X, size_t n, size_t p, const double *w, const double *z,
                   double *beta, double *xtwx_inv, long *aliased, rk_error *err)
 {
@@ -134,28 +156,138 @@ rk_status rk__wls(const double *X, size_t n, size_t p, const double *w, const do
                             p);
     rk__gsl_init();
     rk_status st = RK_OK;
-    gsl_matrix *A = gsl_matrix_alloc(n, p);
+    size_t *nnz = calloc(p, sizeof *nnz), *order = malloc(p * sizeof *order);
+    size_t *pos = malloc(p * sizeof *pos), *cand = malloc(p * sizeof *cand);
+    unsigned char *conflict = calloc(p * p, 1), *in_s = calloc(p, 1);
+    double *norm = calloc(p, sizeof *norm), *row = malloc((p + 1) * sizeof *row);
+    double *Rp = calloc(p * p, sizeof *Rp), *rhs = calloc(p, sizeof *rhs);
+    gsl_matrix *A = gsl_matrix_alloc(p, p);
     gsl_vector *tau = gsl_vector_alloc(p);
-    gsl_vector *b = gsl_vector_alloc(n);
+    gsl_vector *b = gsl_vector_alloc(p);
     gsl_matrix *R = gsl_matrix_alloc(p, p);
-    double *norm = calloc(p, sizeof *norm);
-    if (!A || !tau || !b || !R || !norm) {
+    if (!nnz || !order || !pos || !cand || !conflict || !in_s || !norm || !row || !Rp || !rhs ||
+        !A || !tau || !b || !R) {
         st = rk_error_set(err, RK_ENOMEM, "out of memory for a %zu x %zu least-squares problem", n,
                           p);
         goto done;
     }
+    /* 1a. weighted column norms, non-zero counts, and which sparse columns share a row */
     for (size_t i = 0; i < n; i++) {
-        double s = w ? sqrt(w[i]) : 1.0;
+        double wi = w ? w[i] : 1.0;
+        if (wi == 0) continue;
+        const double *x = X + i * p;
+        size_t nc = 0;
         for (size_t j = 0; j < p; j++) {
-            double a = s * X[i * p + j];
-            gsl_matrix_set(A, i, j, a);
-            norm[j] += a * a;
+            if (x[j] == 0) continue;
+            norm[j] += wi * x[j] * x[j];
+            nnz[j]++;
+            cand[nc++] = j;
         }
-        gsl_vector_set(b, i, s * z[i]);
+        if (nc > 1 && nc <= 64) /* a dense row: its columns are not sparse candidates anyway */
+            for (size_t a = 0; a < nc; a++)
+                for (size_t c = a + 1; c < nc; c++)
+                    conflict[cand[a] * p + cand[c]] = conflict[cand[c] * p + cand[a]] = 1;
+        else if (nc > 64)
+            for (size_t a = 0; a < nc; a++)
+                in_s[cand[a]] = 2; /* excluded */
     }
-    if (gsl_linalg_QR_decomp(A, tau) != GSL_SUCCESS) {
-        st = rk_error_set(err, RK_EINTERNAL, "QR decomposition failed");
-        goto done;
+    /* 1b. S: greedily, sparsest first, columns that are at most half non-zero and share no row
+     * with a column already chosen */
+    size_t ns = 0, nt = 0;
+    for (size_t j = 0; j < p; j++)
+        order[j] = j;
+    for (size_t a = 1; a < p; a++) { /* insertion sort by nnz (stable; p is small) */
+        size_t v = order[a], c = a;
+        while (c > 0 && nnz[order[c - 1]] > nnz[v]) {
+            order[c] = order[c - 1];
+            c--;
+        }
+        order[c] = v;
+    }
+    for (size_t a = 0; a < p; a++) {
+        size_t j = order[a];
+        if (in_s[j] == 2 || nnz[j] == 0 || 2 * nnz[j] > n) continue;
+        int ok = 1;
+        for (size_t c = 0; c < ns && ok; c++)
+            ok = !conflict[j * p + cand[c]];
+        if (ok) {
+            cand[ns++] = j;
+            in_s[j] = 1;
+        }
+    }
+    if (ns < 2) { /* nothing to gain: one dense triangle in the caller's order */
+        for (size_t c = 0; c < ns; c++)
+            in_s[cand[c]] = 0;
+        ns = 0;
+    }
+    /* permuted order: S (as chosen), then T in the caller's order; pos[j] = place of column j */
+    for (size_t c = 0; c < ns; c++)
+        pos[cand[c]] = c;
+    for (size_t j = 0; j < p; j++)
+        if (in_s[j] != 1) {
+            order[ns + nt] = j;
+            pos[j] = ns + nt++;
+        }
+    for (size_t c = 0; c < ns; c++)
+        order[c] = cand[c];
+    /* 1c. rotate every weighted row [x | z] into the triangle Rp (permuted order) */
+    for (size_t i = 0; i < n; i++) {
+        double wi = w ? w[i] : 1.0;
+        if (wi == 0) continue;
+        double sw = sqrt(wi), zr = sw * z[i];
+        const double *x = X + i * p;
+        long srow = -1;
+        for (size_t k = 0; k < nt; k++)
+            row[k] = sw * x[order[ns + k]];
+        if (ns > 0)
+            for (size_t c = 0; c < ns; c++)
+                if (x[order[c]] != 0) {
+                    srow = (long)c;
+                    break;
+                }
+        if (srow >= 0) {
+            size_t c = (size_t)srow;
+            double *Rr = Rp + c * p, cs, sn, rho;
+            givens(Rr[c], sw * x[order[c]], &cs, &sn, &rho);
+            Rr[c] = rho;
+            for (size_t k = 0; k < nt; k++) {
+                double e = Rr[ns + k];
+                Rr[ns + k] = cs * e + sn * row[k];
+                row[k] = cs * row[k] - sn * e;
+            }
+            double f = rhs[c];
+            rhs[c] = cs * f + sn * zr;
+            zr = cs * zr - sn * f;
+        }
+        for (size_t k = 0; k < nt; k++) {
+            if (row[k] == 0) continue;
+            double *Ur = Rp + (ns + k) * p + ns, cs, sn, rho;
+            givens(Ur[k], row[k], &cs, &sn, &rho);
+            Ur[k] = rho;
+            row[k] = 0;
+            for (size_t l = k + 1; l < nt; l++) {
+                double u = Ur[l];
+                Ur[l] = cs * u + sn * row[l];
+                row[l] = cs * row[l] - sn * u;
+            }
+            double g = rhs[ns + k];
+            rhs[ns + k] = cs * g + sn * zr;
+            zr = cs * zr - sn * g;
+        }
+    }
+    /* 2. back to the caller's column order: A = Rp with columns unpermuted, reduced to R by QR
+     * (already triangular when nothing was reordered) */
+    for (size_t a = 0; a < p; a++) {
+        gsl_vector_set(b, a, rhs[a]);
+        for (size_t j = 0; j < p; j++)
+            gsl_matrix_set(A, a, j, Rp[a * p + pos[j]]);
+    }
+    if (ns > 0) {
+        if (gsl_linalg_QR_decomp(A, tau) != GSL_SUCCESS) {
+            st = rk_error_set(err, RK_EINTERNAL, "QR decomposition failed");
+            goto done;
+        }
+        gsl_linalg_QR_QTvec(A, tau, b);
     }
     for (size_t j = 0; j < p; j++) {
         /* R lm (dqrdc2): tol = 1e-7 relative to the column's norm */
@@ -165,7 +297,6 @@ rk_status rk__wls(const double *X, size_t n, size_t p, const double *w, const do
             goto done;
         }
     }
-    gsl_linalg_QR_QTvec(A, tau, b);
     for (size_t jj = p; jj-- > 0;) {
         double s = gsl_vector_get(b, jj);
         for (size_t k = jj + 1; k < p; k++)
@@ -195,6 +326,15 @@ done:
     gsl_vector_free(tau);
     gsl_vector_free(b);
     gsl_matrix_free(R);
+    free(nnz);
+    free(order);
+    free(pos);
+    free(cand);
+    free(conflict);
+    free(in_s);
     free(norm);
+    free(row);
+    free(Rp);
+    free(rhs);
     return st;
 }

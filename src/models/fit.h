@@ -35,7 +35,8 @@ void rk__fit_note(rk_fit *f, const char *fmt, ...)
 #endif
     ;
 
-/* Weighted least squares by Householder QR: minimise sum_i w_i (z_i - x_i'b)^2
+/* Weighted least squares by an orthogonal (QR) factorisation built row by row with Givens
+ * rotations, fast for dummy columns (see fit.c): minimise sum_i w_i (z_i - x_i'b)^2
  * over the n x p row-major X (w may be NULL: all 1).  Writes beta[p] and, when
  * xtwx_inv is not NULL, (X'WX)^{-1} (p x p row-major).  A column whose residual
  * norm after the previous columns is <= 1e-7 times its own norm (R lm's

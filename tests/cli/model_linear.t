@@ -42,23 +42,23 @@ $ rctkit model linear --data tests/fixtures/models_glm_d07.csv --formula "chg ~ 
     {
       "term": "(Intercept)",
       "estimate": -4.7465000000000002,
-      "std_error": 1.0529237648809922,
-      "statistic": -4.5079237056981789,
+      "std_error": 1.0529237648809917,
+      "statistic": -4.5079237056981807,
       "df": 43.0,
       "conf_int": [
         -6.869923143017088,
-        -2.6230768569829119
+        -2.6230768569829128
       ],
-      "p_value": 4.9796605406103262e-5
+      "p_value": 4.9796605406103039e-5
     },
     {
       "term": "groupUC-MSC",
       "estimate": 4.4308999999999994,
-      "std_error": 1.4126454680393423,
-      "statistic": 3.1365973276718844,
+      "std_error": 1.4126454680393425,
+      "statistic": 3.1365973276718839,
       "df": 43.0,
       "conf_int": [
-        1.5820289043305196,
+        1.5820289043305191,
         7.2797710956694797
       ],
       "p_value": 0.0030810071173605074
@@ -72,11 +72,11 @@ $ rctkit model linear --data tests/fixtures/models_glm_d07.csv --formula "chg ~ 
     "f_statistic": 9.838242795958438,
     "f_p_value": 0.0030810071173604722,
     "lsmean_Placebo": -4.7465000000000002,
-    "lsmean_se_Placebo": 1.0529237648809922,
+    "lsmean_se_Placebo": 1.0529237648809917,
     "lsmean_UC-MSC": -0.31560000000000077,
-    "lsmean_se_UC-MSC": 0.94176364535956114,
+    "lsmean_se_UC-MSC": 0.9417636453595617,
     "lsmean_diff": 4.4308999999999994,
-    "lsmean_diff_se": 1.4126454680393423
+    "lsmean_diff_se": 1.4126454680393425
   }
 }
 $ rctkit model linear --data tests/fixtures/models_glm_d01.csv --formula "chg ~ group * base"

@@ -25,45 +25,45 @@ $ rctkit model logistic --data tests/fixtures/models_glm_d07.csv --formula "stat
   "n_dropped": 0,
   "converged": true,
   "iterations": 4,
-  "log_likelihood": -30.097177787001968,
-  "deviance": 60.194355574003936,
+  "log_likelihood": -30.097177787001986,
+  "deviance": 60.194355574003971,
   "ci_method": "wald",
   "conf_level": 0.94999999999999996,
   "coefficients": [
     {
       "term": "(Intercept)",
-      "estimate": -0.61903920840616311,
-      "std_error": 0.46880723093849092,
-      "statistic": -1.320455759965407,
+      "estimate": -0.619039208406163,
+      "std_error": 0.46880723093849103,
+      "statistic": -1.3204557599654065,
       "conf_int": [
         -1.5378844967375569,
-        0.29980607992523067
+        0.29980607992523101
       ],
-      "p_value": 0.1866828973141984
+      "p_value": 0.18668289731419849
     },
     {
       "term": "groupUC-MSC",
-      "estimate": 0.3778771515892746,
-      "std_error": 0.61815684265231441,
-      "statistic": 0.61129656021912482,
+      "estimate": 0.37787715158927526,
+      "std_error": 0.6181568426523143,
+      "statistic": 0.61129656021912604,
       "conf_int": [
-        -0.83368799680625461,
-        1.5894422999848037
+        -0.83368799680625372,
+        1.5894422999848041
       ],
-      "p_value": 0.54100326780499686,
-      "odds_ratio": 1.4591836734692991,
+      "p_value": 0.54100326780499619,
+      "odds_ratio": 1.4591836734693,
       "odds_ratio_conf_int": [
-        0.43444409972711667,
-        4.9010148699378426
+        0.43444409972711706,
+        4.9010148699378444
       ]
     }
   ],
   "extra": {
     "null_deviance": 60.571050030833078,
-    "lr_statistic": 0.37669445682914215,
+    "lr_statistic": 0.37669445682910663,
     "lr_df": 1.0,
-    "lr_p_value": 0.53937763790950455,
-    "aic": 64.194355574003936
+    "lr_p_value": 0.53937763790952387,
+    "aic": 64.194355574003964
   }
 }
 $ rctkit model logistic --data tests/cli/data/three_arms.csv --formula "sex ~ arm"

@@ -244,6 +244,77 @@ static void test_bad_input(void **state)
     rk_table_free(t);
 }
 
+/* Many-level factors take the sparse path of the least-squares solver (dummy columns with
+ * disjoint rows are rotated first); the fit must equal the normal equations solved in long
+ * double, and aliasing must name the later column in formula order, as R lm. */
+static void test_sparse_factor_path(void **state)
+{
+    (void)state;
+    enum { N = 3000, L = 40 };
+    static char csv[N * 64];
+    size_t off = (size_t)snprintf(csv, sizeof csv, "y,g,c,s,x,dup\n");
+    uint64_t u = 88172645463325252ull;
+    for (int i = 0; i < N; i++) {
+        double r[4];
+        for (int k = 0; k < 4; k++) {
+            u ^= u << 13, u ^= u >> 7, u ^= u << 17;
+            r[k] = (double)(u >> 11) / 9007199254740992.0;
+        }
+        int c = (int)(r[0] * L), g = r[1] < 0.5, sx = r[2] < 0.3;
+        double x = 40 + 20 * r[3], y = 2 * g + 0.1 * c - 0.05 * x + sx + r[0] * r[2] * 3;
+        off += (size_t)snprintf(csv + off, sizeof csv - off, "%.6f,%s,C%02d,%s,%.4f,%d\n", y,
+                                g ? "B" : "A", c, sx ? "M" : "F", x, c == 7);
+    }
+    rk_table *t = parse_csv(csv);
+    rk_design *d = NULL;
+    rk_fit *fit = NULL;
+    rk_error err = {0};
+    assert_int_equal(rk_design_new(t, "y ~ g + c + s + x", NULL, &d, &err), RK_OK);
+    size_t p = d->p;
+    assert_int_equal(p, 1 + 1 + (L - 1) + 1 + 1);
+    assert_int_equal(rk_linear_fit(d, NULL, 0.95, &fit, &err), RK_OK);
+    /* normal equations in long double, Gauss-Jordan */
+    long double *A = calloc(p * (p + 1), sizeof *A);
+    assert_non_null(A);
+    for (size_t i = 0; i < d->n; i++)
+        for (size_t a = 0; a < p; a++) {
+            long double xa = d->X[i * p + a];
+            if (xa == 0) continue;
+            for (size_t b = 0; b < p; b++)
+                A[a * (p + 1) + b] += xa * d->X[i * p + b];
+            A[a * (p + 1) + p] += xa * d->y[i];
+        }
+    for (size_t k = 0; k < p; k++) {
+        long double piv = A[k * (p + 1) + k];
+        for (size_t b = 0; b <= p; b++)
+            A[k * (p + 1) + b] /= piv;
+        for (size_t a = 0; a < p; a++) {
+            if (a == k) continue;
+            long double f = A[a * (p + 1) + k];
+            for (size_t b = 0; b <= p; b++)
+                A[a * (p + 1) + b] -= f * A[k * (p + 1) + b];
+        }
+    }
+    for (size_t j = 0; j < p; j++)
+        close_to(fit->coef[j].estimate, (double)A[j * (p + 1) + p], 1e-9, d->colnames[j],
+                 "sparse path");
+    free(A);
+    rk_fit_free(fit);
+    fit = NULL;
+    rk_design_free(d);
+    /* dup is the indicator of level C07: aliased after c; with dup first, cC07 is */
+    assert_int_equal(rk_design_new(t, "y ~ g + c + dup", NULL, &d, &err), RK_OK);
+    assert_int_equal(rk_linear_fit(d, NULL, 0.95, &fit, &err), RK_EINVAL);
+    assert_non_null(strstr(err.msg, "column 'dup' is aliased"));
+    rk_design_free(d);
+    assert_int_equal(rk_design_new(t, "y ~ dup + g + c", NULL, &d, &err), RK_OK);
+    assert_int_equal(rk_linear_fit(d, NULL, 0.95, &fit, &err), RK_EINVAL);
+    assert_non_null(strstr(err.msg, "column 'cC07' is aliased"));
+    assert_null(fit);
+    rk_design_free(d);
+    rk_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +322,7 @@ int main(void)
         cmocka_unit_test(test_weights_equal_expanded),
         cmocka_unit_test(test_shift_property),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_sparse_factor_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
