@@ -1,6 +1,7 @@
 /* Model frames: parse a formula and build the numeric design (treatment contrasts, missing rows
  * dropped). */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,43 +353,74 @@ static rk_status factor_build(const rk_table *t, size_t col, const size_t *rows,
 {
     memset(fa, 0, sizeof *fa);
     rk_status st = RK_OK;
-    cell_key *k = malloc((n ? n : 1) * sizeof *k);
+    /* distinct values first (hash table on the strings: O(n), the sort then only sees the
+     * distinct values; sorting all n cells by strcmp took most of a 1e6-row design) */
+    size_t nd = 0, kcap = 16, cap = 64, nl = 0;
+    cell_key *k = malloc(kcap * sizeof *k);   /* distinct values; row = first-occurrence index */
+    size_t *slot = calloc(cap, sizeof *slot); /* distinct index + 1, 0 = empty */
+    size_t *dcode = malloc((n ? n : 1) * sizeof *dcode), *dl = NULL;
+    char **sorted = NULL;
+    size_t *perm = NULL;
     fa->code = malloc((n ? n : 1) * sizeof *fa->code);
-    if (!k || !fa->code) {
-        free(k);
-        factor_free(fa);
-        return rk_error_set(err, RK_ENOMEM, "out of memory coding factor '%s'", var);
-    }
-    int numeric = 1;
+    if (!k || !slot || !dcode || !fa->code) goto oom;
     for (size_t i = 0; i < n; i++) {
-        k[i].s = rk_table_cell(t, rows[i], col);
-        k[i].row = i;
-        if (numeric && rk_parse_number(k[i].s, &k[i].v, NULL) != RK_OK) numeric = 0;
-    }
-    qsort(k, n, sizeof *k, numeric ? cmp_key_num : cmp_key_str);
-    size_t nl = 0;
-    for (size_t i = 0; i < n; i++) {
-        int same = i > 0 && (numeric ? k[i].v == k[i - 1].v : strcmp(k[i].s, k[i - 1].s) == 0);
-        if (!same) nl++;
-        fa->code[k[i].row] = nl - 1;
-    }
-    char **sorted = calloc(nl ? nl : 1, sizeof *sorted);
-    size_t *perm = malloc((nl ? nl : 1) * sizeof *perm); /* sorted index -> final index */
-    if (!sorted || !perm) {
-        st = rk_error_set(err, RK_ENOMEM, "out of memory coding factor '%s'", var);
-        goto done;
-    }
-    for (size_t i = 0, l = 0; i < n; i++) {
-        int same = i > 0 && (numeric ? k[i].v == k[i - 1].v : strcmp(k[i].s, k[i - 1].s) == 0);
-        if (!same) {
-            sorted[l] = dupstr(k[i].s);
-            if (!sorted[l]) {
-                st = rk_error_set(err, RK_ENOMEM, "out of memory coding factor '%s'", var);
-                goto done;
+        const char *c = rk_table_cell(t, rows[i], col);
+        uint64_t h = 1469598103934665603ull; /* FNV-1a */
+        for (const unsigned char *q = (const unsigned char *)c; *q; q++)
+            h = (h ^ *q) * 1099511628211ull;
+        size_t at = (size_t)h & (cap - 1);
+        while (slot[at] && strcmp(k[slot[at] - 1].s, c) != 0)
+            at = (at + 1) & (cap - 1);
+        if (slot[at]) {
+            dcode[i] = slot[at] - 1;
+            continue;
+        }
+        if (nd == kcap) {
+            cell_key *nk = realloc(k, 2 * kcap * sizeof *k);
+            if (!nk) goto oom;
+            k = nk;
+            kcap *= 2;
+        }
+        k[nd].s = c;
+        k[nd].row = nd;
+        dcode[i] = nd;
+        slot[at] = ++nd;
+        if (2 * nd > cap) { /* grow and rehash */
+            size_t ncap = 4 * cap, *ns = calloc(ncap, sizeof *ns);
+            if (!ns) goto oom;
+            for (size_t d = 0; d < nd; d++) {
+                uint64_t g = 1469598103934665603ull;
+                for (const unsigned char *q = (const unsigned char *)k[d].s; *q; q++)
+                    g = (g ^ *q) * 1099511628211ull;
+                size_t pos = (size_t)g & (ncap - 1);
+                while (ns[pos])
+                    pos = (pos + 1) & (ncap - 1);
+                ns[pos] = d + 1;
             }
-            l++;
+            free(slot);
+            slot = ns;
+            cap = ncap;
         }
     }
+    int numeric = 1;
+    for (size_t d = 0; d < nd && numeric; d++)
+        if (rk_parse_number(k[d].s, &k[d].v, NULL) != RK_OK) numeric = 0;
+    /* ties (numerically equal spellings such as 1 and 1.0) broken by first occurrence */
+    qsort(k, nd, sizeof *k, numeric ? cmp_key_num : cmp_key_str);
+    dl = malloc((nd ? nd : 1) * sizeof *dl);
+    sorted = calloc(nd ? nd : 1, sizeof *sorted);
+    perm = malloc((nd ? nd : 1) * sizeof *perm); /* sorted index -> final index */
+    if (!dl || !sorted || !perm) goto oom;
+    for (size_t d = 0; d < nd; d++) {
+        int same = d > 0 && numeric && k[d].v == k[d - 1].v;
+        if (!same) {
+            if (!(sorted[nl] = dupstr(k[d].s))) goto oom;
+            nl++;
+        }
+        dl[k[d].row] = nl - 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        fa->code[i] = dl[dcode[i]];
     for (size_t l = 0; l < nl; l++)
         perm[l] = l;
     if (order) {
@@ -472,6 +504,9 @@ static rk_status factor_build(const rk_table *t, size_t col, const size_t *rows,
     }
     for (size_t i = 0; i < n; i++)
         fa->code[i] = perm[fa->code[i]];
+    goto done;
+oom:
+    st = rk_error_set(err, RK_ENOMEM, "out of memory coding factor '%s'", var);
 done:
     if (sorted)
         for (size_t l = 0; l < nl; l++)
@@ -479,6 +514,9 @@ done:
     free(sorted);
     free(perm);
     free(k);
+    free(slot);
+    free(dcode);
+    free(dl);
     if (st) factor_free(fa);
     return st;
 }
