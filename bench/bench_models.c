@@ -41,8 +41,7 @@ static const rk_coef *coef(const rk_fit *f, const char *term)
 typedef enum { M_ORDINAL, M_LINEAR, M_MIXED, M_COX } model_kind;
 
 /* Fit one model on table t: design + fit timed together, best of reps. */
-static int run(const char *name, const rk_table *t, const char *formula, model_kind kind,
-               int reps)
+static int run(const char *name, const rk_table *t, const char *formula, model_kind kind, int reps)
 {
     static const char *const ref[] = {"group=Placebo"};
     rk_frame_opts fo = {0};
@@ -119,7 +118,8 @@ static int run(const char *name, const rk_table *t, const char *formula, model_k
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_models DIR [REPS]   (DIR from Rscript bench/models.R write DIR)\n");
+        fprintf(stderr,
+                "usage: bench_models DIR [REPS]   (DIR from Rscript bench/models.R write DIR)\n");
         return 2;
     }
     int reps = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 1;
