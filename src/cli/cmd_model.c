@@ -43,6 +43,7 @@ typedef struct model_ctx {
     int profile; /* --ci profile */
     char *rule;  /* cox with --died: how deaths were handled (filled by fit_cox) */
     size_t rule_size;
+    json_t **rule_json; /* the same as JSON (fit_cox sets it; the caller frees it) */
 } model_ctx;
 
 typedef rk_status (*model_fit_fn)(const model_ctx *c, rk_fit **out, rk_error *err);
@@ -153,7 +154,8 @@ static rk_status fit_cox(const model_ctx *c, rk_fit **out, rk_error *err)
             size_t len = strlen(cv);
             snprintf(cv + len, sizeof((*out)->convention) - len, "; strata(%s)", strata);
         }
-        if (c->rule) rk__surv_rule_text(&sd, c->args, c->rule, c->rule_size);
+        rk__surv_rule_text(&sd, c->args, c->rule, c->rule_size);
+        *c->rule_json = rk__surv_rule_json(&sd, c->args);
     }
 done:
     rk__surv_data_free(&sd);
@@ -232,14 +234,14 @@ static const char *ratio_name(const rk_fit *f)
 }
 
 static int print_fit_json(const rk_fit *f, const char *formula, const char *data, double level,
-                          const char *rule)
+                          json_t *rule)
 {
     json_t *o = json_object(), *arr = json_array();
     json_object_set_new(o, "model", json_string(f->model));
     json_object_set_new(o, "convention", json_string(f->convention));
     json_object_set_new(o, "formula", json_string(formula));
     json_object_set_new(o, "data", json_string(data));
-    if (rule[0]) json_object_set_new(o, "death_rule", json_string(rule));
+    if (rule) json_object_set(o, "death_rule", rule);
     json_object_set_new(o, "n", json_integer((json_int_t)f->n));
     json_object_set_new(o, "n_dropped", json_integer((json_int_t)f->n_dropped));
     json_object_set_new(o, "converged", json_boolean(f->converged));
@@ -411,24 +413,26 @@ int rk__cmd_model(int argc, char **argv)
     rk_table *t = NULL;
     rk_design *d = NULL;
     rk_fit *f = NULL;
+    char rule[256] = "";
+    json_t *rule_json = NULL;
     int rc;
     if ((st = rk_csv_read(data, &t, &err)) || (st = rk_design_new(t, formula, &fo, &d, &err))) {
         rc = fail(cmd, &err, st);
         goto done;
     }
-    char rule[256] = "";
-    model_ctx c = {t, d, &a, level, ci && !strcmp(ci, "profile"), rule, sizeof rule};
+    model_ctx c = {t, d, &a, level, ci && !strcmp(ci, "profile"), rule, sizeof rule, &rule_json};
     if ((st = m->fit(&c, &f, &err))) {
         rc = fail(cmd, &err, st);
         goto done;
     }
     if (fmt == RK_FMT_JSON) {
-        rc = print_fit_json(f, formula, data, level, rule);
+        rc = print_fit_json(f, formula, data, level, rule_json);
     } else {
         print_fit_text(f, m->title, formula, data, level, rule);
         rc = RK_EXIT_OK;
     }
 done:
+    json_decref(rule_json);
     rk_fit_free(f);
     rk_design_free(d);
     rk_table_free(t);

@@ -218,6 +218,20 @@ void rk__surv_rule_text(const rk__surv_data *s, const rk__args *a, char *buf, si
     }
 }
 
+json_t *rk__surv_rule_json(const rk__surv_data *s, const rk__args *a)
+{
+    if (!rk__arg(a, "died")) return NULL;
+    json_t *d = json_object();
+    json_object_set_new(d, "column", json_string(rk__arg(a, "died")));
+    json_object_set_new(d, "rule",
+                        json_string(s->rule == RK_TTCI_DEATH_CENSORED_AT_DEATH ? "death"
+                                    : s->rule == RK_TTCI_DEATH_NEVER_IMPROVES  ? "never"
+                                                                               : "followup"));
+    json_object_set_new(d, "followup", jnum(s->followup));
+    json_object_set_new(d, "n_died_without_event", json_integer((json_int_t)s->n_died));
+    return d;
+}
+
 void rk__factor_free(rk__factor *f)
 {
     for (size_t j = 0; j < f->k; j++)
@@ -340,19 +354,8 @@ static void json_header(json_t *o, const surv_ctx *c, const char *method, const 
     json_object_set_new(o, "group", c->group ? json_string(c->group) : json_null());
     json_object_set_new(o, "n", json_integer((json_int_t)c->n));
     json_object_set_new(o, "n_dropped", json_integer((json_int_t)c->n_dropped));
-    if (rk__arg(c->a, "died")) {
-        json_t *d = json_object();
-        json_object_set_new(d, "column", json_string(rk__arg(c->a, "died")));
-        json_object_set_new(d, "rule",
-                            json_string(s->rule == RK_TTCI_DEATH_CENSORED_AT_DEATH ? "death"
-                                        : s->rule == RK_TTCI_DEATH_NEVER_IMPROVES  ? "never"
-                                                                                   : "followup"));
-        json_object_set_new(d, "followup", jnum(s->followup));
-        json_object_set_new(d, "n_died_without_event", json_integer((json_int_t)s->n_died));
-        json_object_set_new(o, "death_rule", d);
-    } else {
-        json_object_set_new(o, "death_rule", json_null());
-    }
+    json_t *d = rk__surv_rule_json(s, c->a);
+    json_object_set_new(o, "death_rule", d ? d : json_null());
 }
 
 static int print_json(json_t *o)

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "cli/cli.h"
 #include "rctkit/data.h"
 #include "rctkit/models.h"
@@ -61,5 +63,7 @@ void rk__factor_free(rk__factor *f);
 /* One line saying how deaths were handled, e.g. "deaths without the event (died): 4,
  * censored at the end of follow-up (28) [--death-rule followup]"; "" without --died. */
 void rk__surv_rule_text(const rk__surv_data *s, const rk__args *a, char *buf, size_t size);
+/* The same as a JSON object {column, rule, followup, n_died_without_event}; NULL without --died. */
+json_t *rk__surv_rule_json(const rk__surv_data *s, const rk__args *a);
 
 #endif

@@ -65,6 +65,19 @@ $ rctkit model cox --data tests/cli/data/ttci.csv --formula "~ group" --time day
   "n": 58,
   "n_dropped": 2,
   "converged": true,
+$ rctkit model cox --data tests/cli/data/ttci.csv --formula "~ group" --time days --event improved --died died --followup 28 --death-rule never --format json | head -12
+{
+  "model": "cox",
+  "convention": "R survival::coxph: log hazard ratio per unit of the covariate, Efron ties",
+  "formula": "~ group",
+  "data": "tests/cli/data/ttci.csv",
+  "death_rule": {
+    "column": "died",
+    "rule": "never",
+    "followup": 28.0,
+    "n_died_without_event": 6
+  },
+  "n": 58,
 $ rctkit model cox --data tests/cli/data/po_grouped.csv --weight n --formula "~ group" --time score --event better
 rctkit model cox: --weight is not available for cox (case weights are not implemented): give one row per patient
 [exit 2]
