@@ -295,3 +295,12 @@ rctkit survival km: tests/cli/data/ttci.csv: no column 'arm' (columns: id, group
 $ rctkit survival logrank --data tests/cli/data/ttci.csv --time days --event improved --group group --levels Placebo
 rctkit survival logrank: log-rank test needs at least 2 groups (got 1)
 [exit 2]
+$ rctkit survival km --data tests/cli/data/ttci.csv --time days --event improved --conf-level 1.5
+rctkit survival km: confidence level 1.5 is outside (0, 1)
+[exit 2]
+$ rctkit survival km --data tests/cli/data/ttci.csv --time days --event improved --died died --followup -3
+rctkit survival km: --followup must be > 0, not '-3'
+[exit 2]
+$ rctkit survival km --data tests/cli/data/nope.csv --time days --event improved
+rctkit survival km: tests/cli/data/nope.csv: cannot open: No such file or directory
+[exit 2]
