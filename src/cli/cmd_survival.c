@@ -316,10 +316,14 @@ oom:
 
 /* ------------------------------------------------------------ output */
 
+/* sig significant digits, but never an exponent for a number whose integer part has more
+ * digits than that (366810, not 3.6681e+05); NA for NaN. */
 static const char *fmt(char *buf, size_t size, double v, int sig)
 {
     if (isnan(v))
         snprintf(buf, size, "NA");
+    else if (isfinite(v) && fabs(v) >= pow(10.0, sig) && fabs(v) < 1e15)
+        snprintf(buf, size, "%.0f", v);
     else
         rk__fmt_num(buf, size, v, sig);
     return buf;
