@@ -6,6 +6,7 @@
 #include "cli/cmd_model.h"
 #include "cli/cmd_rand.h"
 #include "cli/cmd_survival.h"
+#include "cli/cmd_server.h"
 
 static const char usage[] =
     "usage: rctkit [--version] [--help] COMMAND [options]\n"
@@ -19,6 +20,8 @@ static const char usage[] =
     "  model      regression models: linear, logistic, ordinal, mixed, cox\n"
     "  rand       randomization: list (write a design's list), assess (its quality figures)\n"
     "  survival   Kaplan-Meier curves and medians, log-rank test (stratified)\n"
+    "  trial      create a trial database from its files (design, sites, users, list)\n"
+    "  audit      verify the audit trail's hash chain\n"
     "\n"
     "Run 'rctkit COMMAND --help' for a command's options.\n"
     "Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.\n";
@@ -44,6 +47,8 @@ int main(int argc, char **argv)
     if (!strcmp(c, "model")) return rk__cmd_model(argc - 2, argv + 2);
     if (!strcmp(c, "rand")) return rk__cmd_rand(argc - 2, argv + 2);
     if (!strcmp(c, "survival")) return rk__cmd_survival(argc - 2, argv + 2);
+    if (!strcmp(c, "trial")) return rk__cmd_trial(argc - 2, argv + 2);
+    if (!strcmp(c, "audit")) return rk__cmd_audit(argc - 2, argv + 2);
     fprintf(stderr, "rctkit: unknown command '%s'\n\n%s", c, usage);
     return RK_EXIT_USAGE;
 }

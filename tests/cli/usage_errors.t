@@ -11,6 +11,8 @@ commands:
   model      regression models: linear, logistic, ordinal, mixed, cox
   rand       randomization: list (write a design's list), assess (its quality figures)
   survival   Kaplan-Meier curves and medians, log-rank test (stratified)
+  trial      create a trial database from its files (design, sites, users, list)
+  audit      verify the audit trail's hash chain
 
 Run 'rctkit COMMAND --help' for a command's options.
 Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.
@@ -29,6 +31,8 @@ commands:
   model      regression models: linear, logistic, ordinal, mixed, cox
   rand       randomization: list (write a design's list), assess (its quality figures)
   survival   Kaplan-Meier curves and medians, log-rank test (stratified)
+  trial      create a trial database from its files (design, sites, users, list)
+  audit      verify the audit trail's hash chain
 
 Run 'rctkit COMMAND --help' for a command's options.
 Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.

@@ -1,0 +1,54 @@
+/* rctkit server: the concealed-allocation server (IWRS), an HTTP + JSON API (libmicrohttpd,
+ * jansson) over a trial store (rctkit/store.h).  The endpoints are listed in docs/server.md.
+ *
+ * One database thread owns the store and runs every request's database work; requests that
+ * arrive together share one transaction (group commit: BEGIN IMMEDIATE ... COMMIT, each
+ * request inside its own SAVEPOINT), and no response leaves before its transaction is durable
+ * (WAL, synchronous FULL).  Password hashing and checking (Argon2id) run on the connection
+ * threads, never on the database thread.
+ */
+#ifndef RCTKIT_SERVER_H
+#define RCTKIT_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rctkit/core.h"
+#include "rctkit/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct rk_server_opts {
+    const char *db;          /* trial database made by rk_store_configure */
+    const char *bind;        /* IPv4 address to listen on; NULL: 127.0.0.1 */
+    unsigned port;           /* 0: chosen by the OS (see rk_server_port) */
+    int session_ttl;         /* seconds a session token lives; 0: 1800 */
+    size_t max_body;         /* largest request body accepted; 0: 64 KiB */
+    int max_failures;        /* failed passwords in a row before a lockout; 0: 5 */
+    int lockout_seconds;     /* how long a user is locked out; 0: 60 */
+    rk_pwcost pwcost;        /* cost of hashes for users added through the API */
+    unsigned max_connections; /* 0: 256 */
+    /* Log sink (may be NULL): one line per notable event (start, unblinding, alerts). */
+    void (*log)(void *ctx, const char *line);
+    void *log_ctx;
+} rk_server_opts;
+
+/* Defaults as documented above. */
+void rk_server_opts_init(rk_server_opts *o);
+
+typedef struct rk_server rk_server;
+
+/* Open the store, start the database thread and the HTTP daemon.  Returns when the server
+ * listens. *out belongs to the caller: rk_server_stop. */
+rk_status rk_server_start(const rk_server_opts *o, rk_server **out, rk_error *err);
+/* The TCP port the server listens on. */
+unsigned rk_server_port(const rk_server *s);
+/* Stop accepting, finish the requests in flight, close the store, free. NULL is fine. */
+void rk_server_stop(rk_server *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
