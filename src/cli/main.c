@@ -21,6 +21,7 @@ static const char usage[] =
     "  rand       randomization: list (write a design's list), assess (its quality figures)\n"
     "  survival   Kaplan-Meier curves and medians, log-rank test (stratified)\n"
     "  trial      create a trial database from its files (design, sites, users, list)\n"
+    "  serve      run the concealed-allocation server (HTTP + JSON)\n"
     "  audit      verify the audit trail's hash chain\n"
     "\n"
     "Run 'rctkit COMMAND --help' for a command's options.\n"
@@ -48,6 +49,7 @@ int main(int argc, char **argv)
     if (!strcmp(c, "rand")) return rk__cmd_rand(argc - 2, argv + 2);
     if (!strcmp(c, "survival")) return rk__cmd_survival(argc - 2, argv + 2);
     if (!strcmp(c, "trial")) return rk__cmd_trial(argc - 2, argv + 2);
+    if (!strcmp(c, "serve")) return rk__cmd_serve(argc - 2, argv + 2);
     if (!strcmp(c, "audit")) return rk__cmd_audit(argc - 2, argv + 2);
     fprintf(stderr, "rctkit: unknown command '%s'\n\n%s", c, usage);
     return RK_EXIT_USAGE;

@@ -12,6 +12,7 @@ commands:
   rand       randomization: list (write a design's list), assess (its quality figures)
   survival   Kaplan-Meier curves and medians, log-rank test (stratified)
   trial      create a trial database from its files (design, sites, users, list)
+  serve      run the concealed-allocation server (HTTP + JSON)
   audit      verify the audit trail's hash chain
 
 Run 'rctkit COMMAND --help' for a command's options.
@@ -32,6 +33,7 @@ commands:
   rand       randomization: list (write a design's list), assess (its quality figures)
   survival   Kaplan-Meier curves and medians, log-rank test (stratified)
   trial      create a trial database from its files (design, sites, users, list)
+  serve      run the concealed-allocation server (HTTP + JSON)
   audit      verify the audit trail's hash chain
 
 Run 'rctkit COMMAND --help' for a command's options.
