@@ -26,7 +26,7 @@ typedef struct tu_trial {
     char db[200];
 } tu_trial;
 
-static void tu_write(const char *path, const char *text)
+static inline void tu_write(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
     if (!f) {
@@ -38,7 +38,7 @@ static void tu_write(const char *path, const char *text)
 }
 
 /* The users of every test trial: name, role, site, password = name + "-pass-1". */
-static const char *const tu_users[][3] = {
+__attribute__((unused)) static const char *const tu_users[][3] = {
     {"admin", "administrator", "*"},          {"inv1", "investigator", "S01"},
     {"inv2", "investigator", "S02"},          {"pha1", "pharmacist", "S01"},
     {"pha2", "pharmacist", "S02"},            {"bstat", "blinded_statistician", "*"},
@@ -46,7 +46,7 @@ static const char *const tu_users[][3] = {
 };
 #define TU_NUSERS 8
 
-static void tu_password(const char *user, char *out, size_t n)
+static inline void tu_password(const char *user, char *out, size_t n)
 {
     snprintf(out, n, "%s-pass-1", user);
 }
@@ -54,7 +54,7 @@ static void tu_password(const char *user, char *out, size_t n)
 /* A trial with sites S01, S02, factor sex (F, M), arms arm_a/arm_b (distinctive codes so a
  * response that leaks one is easy to find), and per stratum `slots` list rows with
  * alternating blocks of 4 (arm_a arm_b arm_b arm_a / arm_b arm_a arm_a arm_b). */
-static void tu_make_trial(tu_trial *t, int slots)
+static inline void tu_make_trial(tu_trial *t, int slots)
 {
     snprintf(t->dir, sizeof t->dir, "/tmp/rk-server-XXXXXX");
     if (!mkdtemp(t->dir)) exit(1);
@@ -107,7 +107,7 @@ static void tu_make_trial(tu_trial *t, int slots)
 }
 
 /* Arm of slot i (0-based) in any stratum of tu_make_trial's list. */
-static const char *tu_list_arm(int i)
+static inline const char *tu_list_arm(int i)
 {
     static const char *const pat[2][4] = {{"arm_a", "arm_b", "arm_b", "arm_a"},
                                           {"arm_b", "arm_a", "arm_a", "arm_b"}};
@@ -115,19 +115,19 @@ static const char *tu_list_arm(int i)
 }
 
 /* Leading whole number of s. */
-static int tu_int(const char *s)
+static inline int tu_int(const char *s)
 {
     return (int)strtol(s, NULL, 10);
 }
 
-static void tu_remove_trial(tu_trial *t)
+static inline void tu_remove_trial(tu_trial *t)
 {
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", t->dir);
 }
 
-static rk_server *tu_start(const tu_trial *t, int session_ttl)
+static inline rk_server *tu_start(const tu_trial *t, int session_ttl)
 {
     rk_server_opts o;
     rk_server_opts_init(&o);
@@ -146,7 +146,7 @@ static rk_server *tu_start(const tu_trial *t, int session_ttl)
 }
 
 /* One request; returns the parsed JSON (NULL if not JSON) and the status. */
-static json_t *tu_req(rk__http *h, const char *method, const char *path, const char *token,
+static inline json_t *tu_req(rk__http *h, const char *method, const char *path, const char *token,
                       const char *body, int *status, char **raw)
 {
     char *out = NULL;
@@ -164,7 +164,7 @@ static json_t *tu_req(rk__http *h, const char *method, const char *path, const c
 }
 
 /* Log in; the token is copied to tok (65 bytes). 0 on success. */
-static int tu_login(rk__http *h, const char *user, char *tok)
+static inline int tu_login(rk__http *h, const char *user, char *tok)
 {
     char pw[64], body[200];
     tu_password(user, pw, sizeof pw);
@@ -178,7 +178,7 @@ static int tu_login(rk__http *h, const char *user, char *tok)
     return rc;
 }
 
-static void tu_enrol_body(char *body, size_t n, const char *id, const char *sex)
+static inline void tu_enrol_body(char *body, size_t n, const char *id, const char *sex)
 {
     snprintf(body, n,
              "{\"subject_id\": \"%s\", \"strata\": {\"sex\": \"%s\"}, \"eligibility\": "
@@ -186,7 +186,7 @@ static void tu_enrol_body(char *body, size_t n, const char *id, const char *sex)
              id, sex);
 }
 
-static int tu_verify(const char *db, int64_t *n)
+static inline int tu_verify(const char *db, int64_t *n)
 {
     rk_store *s = NULL;
     rk_error err = {0};
