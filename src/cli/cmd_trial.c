@@ -66,7 +66,7 @@ static int trial_init(int argc, char **argv)
         fprintf(stderr, "rctkit %s: needs --db, --trial, --sites, --users and --list\n", cmd);
         return RK_EXIT_USAGE;
     }
-    rk_pwcost cost;
+    rk_pwcost cost = RK_PWCOST_INTERACTIVE;
     if ((st = parse_cost(rk__arg(&a, "pwcost"), &cost, &err))) return fail(cmd, &err, st);
     const char *by = rk__arg(&a, "by");
     if (!by) by = getenv("USER");
@@ -102,7 +102,7 @@ static int hash_password(int argc, char **argv)
                         hash_opts, NOPTS(hash_opts));
         return RK_EXIT_OK;
     }
-    rk_pwcost cost;
+    rk_pwcost cost = RK_PWCOST_INTERACTIVE;
     if ((st = parse_cost(rk__arg(&a, "pwcost"), &cost, &err))) return fail(cmd, &err, st);
     char pw[1100];
     if (!fgets(pw, sizeof pw, stdin)) {

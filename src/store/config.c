@@ -528,7 +528,7 @@ static rk_status load_list(rk_store *s, const rk__trial *t, const char *path, co
         const char *rand_no = rk_table_cell(tb, r, c[0]);
         const char *stratum = rk_table_cell(tb, r, c[1]);
         const char *arm = rk_table_cell(tb, r, c[4]);
-        int64_t block, bsize;
+        int64_t block = 0, bsize = 0;
         char site[64];
         rk_error e2;
         if (!good_name(rand_no, 64)) {

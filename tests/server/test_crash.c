@@ -105,7 +105,7 @@ static void *load(void *arg)
         if (st == 0) break; /* server gone */
         if (st != 201) fail_msg("enrol %s: status %d", s->id, st);
         s->enrolled = 1;
-        snprintf(path, sizeof path, "/api/subjects/%s/randomize", s->id);
+        snprintf(path, sizeof path, "/api/subjects/%.15s/randomize", s->id);
         j = tu_req(&h, "POST", path, tok[k / 2], NULL, &st, NULL);
         if (st == 0) {
             json_decref(j);
@@ -211,7 +211,7 @@ static void test_sigkill_under_load(void **state)
     for (int i = 0; i < n_subjects; i++) {
         if (subjects[i].randomized || !subjects[i].enrolled) continue;
         char path[100];
-        snprintf(path, sizeof path, "/api/subjects/%s/randomize", subjects[i].id);
+        snprintf(path, sizeof path, "/api/subjects/%.15s/randomize", subjects[i].id);
         int st;
         json_t *j = tu_req(&h, "POST", path, tok[(i % 4) / 2], NULL, &st, NULL);
         if (st == 409)
