@@ -142,11 +142,10 @@ int main(int argc, char **argv)
     }
     qsort(all, n, sizeof *all, cmp_d);
     double rate = (double)n / dt;
-    printf("server: %zu randomizations by %d clients in %.2f s: %.0f durable randomizations/s\n",
-           n, nc, dt, rate);
-    printf("latency: p50 %.2f ms, p99 %.2f ms, max %.2f ms; errors: %d\n",
-           1e3 * all[n / 2], 1e3 * all[(size_t)(0.99 * (double)(n - 1))], 1e3 * all[n - 1],
-           errors);
+    printf("server: %zu randomizations by %d clients in %.2f s: %.0f durable randomizations/s\n", n,
+           nc, dt, rate);
+    printf("latency: p50 %.2f ms, p99 %.2f ms, max %.2f ms; errors: %d\n", 1e3 * all[n / 2],
+           1e3 * all[(size_t)(0.99 * (double)(n - 1))], 1e3 * all[n - 1], errors);
     printf("ratio to the raw bound: %.2f\n", rate / raw);
     int ok = tu_verify(t.db, NULL);
     printf("audit chain after the run: %s\n", ok ? "intact" : "BROKEN");

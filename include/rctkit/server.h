@@ -21,14 +21,14 @@ extern "C" {
 #endif
 
 typedef struct rk_server_opts {
-    const char *db;          /* trial database made by rk_store_configure */
-    const char *bind;        /* IPv4 address to listen on; NULL: 127.0.0.1 */
-    unsigned port;           /* 0: chosen by the OS (see rk_server_port) */
-    int session_ttl;         /* seconds a session token lives; 0: 1800 */
-    size_t max_body;         /* largest request body accepted; 0: 64 KiB */
-    int max_failures;        /* failed passwords in a row before a lockout; 0: 5 */
-    int lockout_seconds;     /* how long a user is locked out; 0: 60 */
-    rk_pwcost pwcost;        /* cost of hashes for users added through the API */
+    const char *db;           /* trial database made by rk_store_configure */
+    const char *bind;         /* IPv4 address to listen on; NULL: 127.0.0.1 */
+    unsigned port;            /* 0: chosen by the OS (see rk_server_port) */
+    int session_ttl;          /* seconds a session token lives; 0: 1800 */
+    size_t max_body;          /* largest request body accepted; 0: 64 KiB */
+    int max_failures;         /* failed passwords in a row before a lockout; 0: 5 */
+    int lockout_seconds;      /* how long a user is locked out; 0: 60 */
+    rk_pwcost pwcost;         /* cost of hashes for users added through the API */
     unsigned max_connections; /* 0: 256 */
     /* Log sink (may be NULL): one line per notable event (start, unblinding, alerts). */
     void (*log)(void *ctx, const char *line);

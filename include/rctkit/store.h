@@ -78,15 +78,15 @@ typedef struct rk_trial_files {
 
 /* Configure a new (empty) store from files in one transaction, audited as done by `who`.
  * Every error names the file, line and field. */
-rk_status rk_store_configure(rk_store *s, const rk_trial_files *f, rk_pwcost cost,
-                             const char *who, rk_error *err);
+rk_status rk_store_configure(rk_store *s, const rk_trial_files *f, rk_pwcost cost, const char *who,
+                             rk_error *err);
 
 /* Result of rk_audit_verify. */
 typedef struct rk_audit_report {
-    int64_t n_records;   /* records checked */
-    int ok;              /* 1 when the chain and the cross-checks hold */
-    int64_t first_bad;   /* sequence number of the first bad record (0 when ok) */
-    char head[65];       /* hex BLAKE2b-256 of the last record: keep it elsewhere */
+    int64_t n_records;              /* records checked */
+    int ok;                         /* 1 when the chain and the cross-checks hold */
+    int64_t first_bad;              /* sequence number of the first bad record (0 when ok) */
+    char head[65];                  /* hex BLAKE2b-256 of the last record: keep it elsewhere */
     char problem[RK_ERROR_MSG_MAX]; /* what is wrong, in words ("" when ok) */
 } rk_audit_report;
 
@@ -102,8 +102,7 @@ rk_status rk_audit_verify(rk_store *s, const char *expect_head, rk_audit_report 
  * stratum and the trial's allocation history, choose an arm.  Today every allocation comes
  * from the uploaded list. */
 typedef rk_status (*rk_allocator_fn)(void *ctx, const char *stratum, const char *const *arms,
-                                     size_t n_arms, char *arm_out, size_t arm_size,
-                                     rk_error *err);
+                                     size_t n_arms, char *arm_out, size_t arm_size, rk_error *err);
 
 #ifdef __cplusplus
 }

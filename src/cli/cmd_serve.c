@@ -90,8 +90,10 @@ int rk__cmd_serve(int argc, char **argv)
     o.max_failures = (int)fails;
     o.lockout_seconds = (int)lock;
     const char *cost = rk__arg(&a, "pwcost");
-    if (cost && !strcmp(cost, "min")) o.pwcost = RK_PWCOST_MIN;
-    else if (cost && !strcmp(cost, "moderate")) o.pwcost = RK_PWCOST_MODERATE;
+    if (cost && !strcmp(cost, "min"))
+        o.pwcost = RK_PWCOST_MIN;
+    else if (cost && !strcmp(cost, "moderate"))
+        o.pwcost = RK_PWCOST_MODERATE;
     else if (cost && strcmp(cost, "interactive")) {
         fprintf(stderr, "rctkit serve: --pwcost must be interactive, moderate or min, not '%s'\n",
                 cost);

@@ -34,9 +34,12 @@ static int fail(const char *cmd, const rk_error *err, rk_status st)
 
 static rk_status parse_cost(const char *s, rk_pwcost *out, rk_error *err)
 {
-    if (!s || !strcmp(s, "interactive")) *out = RK_PWCOST_INTERACTIVE;
-    else if (!strcmp(s, "moderate")) *out = RK_PWCOST_MODERATE;
-    else if (!strcmp(s, "min")) *out = RK_PWCOST_MIN;
+    if (!s || !strcmp(s, "interactive"))
+        *out = RK_PWCOST_INTERACTIVE;
+    else if (!strcmp(s, "moderate"))
+        *out = RK_PWCOST_MODERATE;
+    else if (!strcmp(s, "min"))
+        *out = RK_PWCOST_MIN;
     else
         return rk_error_set(err, RK_EINVAL,
                             "--pwcost must be interactive, moderate or min, not '%s'", s);
@@ -122,9 +125,10 @@ int rk__cmd_trial(int argc, char **argv)
 {
     if (argc >= 1 && !strcmp(argv[0], "init")) return trial_init(argc - 1, argv + 1);
     if (argc >= 1 && !strcmp(argv[0], "hash-password")) return hash_password(argc - 1, argv + 1);
-    FILE *f = (argc >= 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) ? stdout
-                                                                                       : stderr;
-    if (f == stderr && argc >= 1) fprintf(stderr, "rctkit trial: unknown subcommand '%s'\n", argv[0]);
+    FILE *f =
+        (argc >= 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) ? stdout : stderr;
+    if (f == stderr && argc >= 1)
+        fprintf(stderr, "rctkit trial: unknown subcommand '%s'\n", argv[0]);
     fputs("usage: rctkit trial init|hash-password [options]   (rctkit trial init --help)\n", f);
     return f == stdout ? RK_EXIT_OK : RK_EXIT_USAGE;
 }

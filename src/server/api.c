@@ -58,8 +58,8 @@ static rk_status sqlfail(call *k, const char *what)
     return rk__sql_error(k->c->store, what, k->err);
 }
 
-#define STMT(k, sql)                                                                           \
-    sqlite3_stmt *q = rk__stmt((k)->c->store, sql, (k)->err);                                  \
+#define STMT(k, sql)                                                                               \
+    sqlite3_stmt *q = rk__stmt((k)->c->store, sql, (k)->err);                                      \
     if (!q) return (k)->err ? (k)->err->code : RK_EINTERNAL
 
 static const char *coltext(sqlite3_stmt *q, int i)
@@ -155,9 +155,8 @@ int rk__api_lookup(rk__api_ctx *c, const char *username, const char *token, rk__
 {
     memset(w, 0, sizeof *w);
     if (token) return session_get(c, token, w, err) == 1;
-    sqlite3_stmt *q = rk__stmt(c->store,
-                               "SELECT username, role, site, pwhash FROM users WHERE username = ?",
-                               err);
+    sqlite3_stmt *q = rk__stmt(
+        c->store, "SELECT username, role, site, pwhash FROM users WHERE username = ?", err);
     if (!q) return 0;
     sqlite3_bind_text(q, 1, username, -1, SQLITE_STATIC);
     int found = sqlite3_step(q) == SQLITE_ROW && who_from_row(q, w);
@@ -220,8 +219,8 @@ static rk_status h_login(call *k)
     if (st) return st;
     reply(k->resp, 200,
           json_pack("{s:s,s:s,s:s,s:s,s:I,s:b}", "token", token, "username", w.username, "role",
-                    rk_role_name(w.role), "site", w.site, "expires_in", (json_int_t)k->c->session_ttl,
-                    "blinded", !rk_role_unblinded(w.role)));
+                    rk_role_name(w.role), "site", w.site, "expires_in",
+                    (json_int_t)k->c->session_ttl, "blinded", !rk_role_unblinded(w.role)));
     return RK_OK;
 }
 
@@ -281,7 +280,8 @@ static rk_status h_enrol(call *k)
         return fail(k, 400, "subject_id must be letters, digits, '_', '-', '.', '@'");
     if (!site) site = k->me.site;
     if (!site_ok(k, site)) return deny_site(k, site);
-    if (!rk__site_exists(k->c->store, site)) return fail(k, 400, "no site '%s' in this trial", site);
+    if (!rk__site_exists(k->c->store, site))
+        return fail(k, 400, "no site '%s' in this trial", site);
     if (is_locked(k, NULL, 0)) return fail(k, 409, "the database is locked: no more enrolment");
     const rk__trial *t = k->c->trial;
     json_t *strata = json_object_get(k->r->body, "strata");
@@ -323,8 +323,7 @@ static rk_status h_enrol(call *k)
             for (l = 0; l < t->factors[f].n_levels && strcmp(t->factors[f].levels[l], lv); l++)
                 ;
             if (l == t->factors[f].n_levels)
-                return fail(k, 400, "strata: '%.40s' is not a level of %s", lv,
-                            t->factors[f].name);
+                return fail(k, 400, "strata: '%.40s' is not a level of %s", lv, t->factors[f].name);
         }
         n += (size_t)snprintf(stratum + n, sizeof stratum - n, "%s%s", f ? "|" : "", lv);
         if (n >= sizeof stratum) return fail(k, 400, "strata: too long");
@@ -365,8 +364,8 @@ static rk_status h_enrol(call *k)
         }
     }
     {
-        sqlite3_stmt *q0 = rk__stmt(k->c->store, "SELECT 1 FROM subjects WHERE subject_id = ?",
-                                    k->err);
+        sqlite3_stmt *q0 =
+            rk__stmt(k->c->store, "SELECT 1 FROM subjects WHERE subject_id = ?", k->err);
         if (!q0) {
             st = k->err ? k->err->code : RK_EINTERNAL;
             goto out;
@@ -379,8 +378,9 @@ static rk_status h_enrol(call *k)
             goto out;
         }
         char what[1200], now[32];
-        snprintf(what, sizeof what, "subject=%s site=%s stratum=%s strata=%.200s eligibility=%.300s",
-                 id, site, stratum, sj, ej);
+        snprintf(what, sizeof what,
+                 "subject=%s site=%s stratum=%s strata=%.200s eligibility=%.300s", id, site,
+                 stratum, sj, ej);
         int64_t seq;
         if ((st = audit(k, k->me.username, "enrol", what, "", &seq))) goto out;
         rk__utc_now(now);
@@ -419,8 +419,7 @@ out:
 
 /* The subject's row; 0 when not enrolled (404 set). */
 typedef struct subject {
-    char id[72], site[40], stratum[512], strata[600], elig[1200], enrolled_at[32],
-        enrolled_by[72];
+    char id[72], site[40], stratum[512], strata[600], elig[1200], enrolled_at[32], enrolled_by[72];
 } subject;
 
 static int subject_get(call *k, const char *id, subject *s, rk_status *st)
@@ -501,8 +500,8 @@ static rk_status h_randomize(call *k)
     alloc a;
     if ((st = alloc_get(k, s.id, &a))) return st;
     if (a.found)
-        return fail(k, 409, "subject %s is already randomized (randomization number %s, %s)",
-                    s.id, a.rand_no, a.at);
+        return fail(k, 409, "subject %s is already randomized (randomization number %s, %s)", s.id,
+                    a.rand_no, a.at);
     sqlite3_stmt *q = rk__stmt(k->c->store,
                                "SELECT seq, rand_no FROM slots WHERE stratum = ?1 AND seq > "
                                "(SELECT coalesce(max(seq), 0) FROM allocations WHERE stratum = "
@@ -536,8 +535,8 @@ static rk_status h_randomize(call *k)
                     "the administrator has been alerted",
                     s.stratum, s.id);
     }
-    snprintf(what, sizeof what, "subject=%s stratum=%s rand_no=%s slot=%" PRId64, s.id,
-             s.stratum, rand_no, slot);
+    snprintf(what, sizeof what, "subject=%s stratum=%s rand_no=%s slot=%" PRId64, s.id, s.stratum,
+             rand_no, slot);
     int64_t seq;
     if ((st = audit(k, k->me.username, "randomize", what, "", &seq))) return st;
     char now[32];
@@ -584,10 +583,9 @@ static rk_status subject_json(call *k, const subject *s, json_t **out)
     json_t *ub;
     if ((st = unblinding_json(k, s->id, &ub))) return st;
     json_t *o = json_pack("{s:s,s:s,s:s,s:o*,s:o*,s:s,s:s,s:b}", "subject_id", s->id, "site",
-                          s->site, "stratum", s->stratum, "strata",
-                          json_loads(s->strata, 0, NULL), "eligibility",
-                          json_loads(s->elig, 0, NULL), "enrolled_at", s->enrolled_at,
-                          "enrolled_by", s->enrolled_by, "randomized", a.found);
+                          s->site, "stratum", s->stratum, "strata", json_loads(s->strata, 0, NULL),
+                          "eligibility", json_loads(s->elig, 0, NULL), "enrolled_at",
+                          s->enrolled_at, "enrolled_by", s->enrolled_by, "randomized", a.found);
     if (a.found) {
         json_object_set_new(o, "rand_no", json_string(a.rand_no));
         json_object_set_new(o, "randomized_at", json_string(a.at));
@@ -708,8 +706,8 @@ static rk_status h_unblind(call *k)
     rk__strlcpy(k->resp->log, text, sizeof k->resp->log);
     /* the one response that gives a blinded user the arm: the purpose of the request */
     reply(k->resp, 200,
-          json_pack("{s:s,s:s,s:s,s:s,s:s}", "subject_id", s.id, "rand_no", a.rand_no, "arm",
-                    a.arm, "unblinded_by", k->me.username, "unblinded_at", now));
+          json_pack("{s:s,s:s,s:s,s:s,s:s}", "subject_id", s.id, "rand_no", a.rand_no, "arm", a.arm,
+                    "unblinded_by", k->me.username, "unblinded_at", now));
     return RK_OK;
 }
 
@@ -736,13 +734,12 @@ static rk_status h_list(call *k)
             size_t n = p ? strcspn(p, "|") : 0;
             if (!p || strlen(k->me.site) != n || strncmp(p, k->me.site, n)) continue;
         }
-        json_t *o = json_pack("{s:s,s:s,s:I,s:I,s:s}", "rand_no", coltext(q, 0), "stratum",
-                              stratum, "block", (json_int_t)sqlite3_column_int64(q, 2),
-                              "block_size", (json_int_t)sqlite3_column_int64(q, 3), "arm",
-                              coltext(q, 4));
-        json_object_set_new(o, "subject_id", sqlite3_column_type(q, 5) == SQLITE_NULL
-                                                 ? json_null()
-                                                 : json_string(coltext(q, 5)));
+        json_t *o = json_pack("{s:s,s:s,s:I,s:I,s:s}", "rand_no", coltext(q, 0), "stratum", stratum,
+                              "block", (json_int_t)sqlite3_column_int64(q, 2), "block_size",
+                              (json_int_t)sqlite3_column_int64(q, 3), "arm", coltext(q, 4));
+        json_object_set_new(o, "subject_id",
+                            sqlite3_column_type(q, 5) == SQLITE_NULL ? json_null()
+                                                                     : json_string(coltext(q, 5)));
         json_array_append_new(arr, o);
     }
     sqlite3_finalize(q);
@@ -845,11 +842,11 @@ static rk_status h_audit(call *k)
     sqlite3_bind_int64(q, 1, after);
     json_t *arr = json_array();
     while (sqlite3_step(q) == SQLITE_ROW)
-        json_array_append_new(
-            arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "seq",
-                           (json_int_t)sqlite3_column_int64(q, 0), "at", coltext(q, 1), "who",
-                           coltext(q, 2), "action", coltext(q, 3), "what", coltext(q, 4), "why",
-                           coltext(q, 5), "hash", coltext(q, 6)));
+        json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "seq",
+                                             (json_int_t)sqlite3_column_int64(q, 0), "at",
+                                             coltext(q, 1), "who", coltext(q, 2), "action",
+                                             coltext(q, 3), "what", coltext(q, 4), "why",
+                                             coltext(q, 5), "hash", coltext(q, 6)));
     sqlite3_reset(q);
     reply(k->resp, 200, json_pack("{s:o}", "records", arr));
     return RK_OK;
@@ -926,13 +923,13 @@ static rk_status h_role_change(call *k)
         if (rc != SQLITE_DONE) return sqlfail(k, "ending sessions");
     }
     char what[300];
-    snprintf(what, sizeof what, "user=%s role=%s->%s site=%s->%s", w.username,
-             rk_role_name(w.role), rk_role_name(r), w.site, site);
+    snprintf(what, sizeof what, "user=%s role=%s->%s site=%s->%s", w.username, rk_role_name(w.role),
+             rk_role_name(r), w.site, site);
     rk_status st = audit(k, k->me.username, "role_change", what, reason, NULL);
     if (st) return st;
-    reply(k->resp, 200,
-          json_pack("{s:s,s:s,s:s}", "username", w.username, "role", rk_role_name(r), "site",
-                    site));
+    reply(
+        k->resp, 200,
+        json_pack("{s:s,s:s,s:s}", "username", w.username, "role", rk_role_name(r), "site", site));
     return RK_OK;
 }
 
@@ -991,8 +988,7 @@ static void role_list(unsigned roles, char *buf, size_t size)
                                   rk_role_name((rk_role)r));
 }
 
-rk_status rk__api_handle(rk__api_ctx *c, const rk__api_req *r, rk__api_resp *resp,
-                         rk_error *err)
+rk_status rk__api_handle(rk__api_ctx *c, const rk__api_req *r, rk__api_resp *resp, rk_error *err)
 {
     resp->status = 500;
     resp->json = NULL;
@@ -1016,13 +1012,12 @@ rk_status rk__api_handle(rk__api_ctx *c, const rk__api_req *r, rk__api_resp *res
             return fail(&k, 401,
                         "log in first: send 'Authorization: Bearer TOKEN' with a token from "
                         "POST /api/login");
-        if (s < 0)
-            return fail(&k, 401, "your session has expired: log in again (POST /api/login)");
+        if (s < 0) return fail(&k, 401, "your session has expired: log in again (POST /api/login)");
         if (!(hit->roles & ROLE(k.me.role))) {
             char what[200], roles[200];
             snprintf(what, sizeof what, "%s %.120s", r->method, r->path);
-            rk_status st = audit(&k, k.me.username, "access_denied", what,
-                                 rk_role_name(k.me.role), NULL);
+            rk_status st =
+                audit(&k, k.me.username, "access_denied", what, rk_role_name(k.me.role), NULL);
             if (st) return st;
             role_list(hit->roles, roles, sizeof roles);
             return fail(&k, 403, "%s %s is for: %s (you are %s)", r->method, hit->pattern, roles,

@@ -28,24 +28,23 @@ typedef enum { RK__PW_NONE = 0, RK__PW_OK, RK__PW_WRONG, RK__PW_LOCKED } rk__pw;
 typedef struct rk__api_req {
     const char *method;
     const char *path;
-    const char *token;   /* bearer token or NULL */
-    json_t *body;        /* parsed JSON object (never NULL for POST; {} when empty) */
-    const char *client;  /* peer address, for the audit trail */
+    const char *token;       /* bearer token or NULL */
+    json_t *body;            /* parsed JSON object (never NULL for POST; {} when empty) */
+    const char *client;      /* peer address, for the audit trail */
     const char *query_after; /* ?after=N of GET /api/audit, or NULL */
-    rk__pw pw;           /* login / unblind: the password check done before */
-    int lock_seconds;    /* RK__PW_LOCKED: seconds left */
-    const char *new_pwhash; /* POST /api/users: hash of the new user's password */
+    rk__pw pw;               /* login / unblind: the password check done before */
+    int lock_seconds;        /* RK__PW_LOCKED: seconds left */
+    const char *new_pwhash;  /* POST /api/users: hash of the new user's password */
 } rk__api_req;
 
 typedef struct rk__api_resp {
     int status;
-    json_t *json;   /* owned; NULL only on internal errors */
-    char log[512];  /* a line for the server log, "" for none */
+    json_t *json;  /* owned; NULL only on internal errors */
+    char log[512]; /* a line for the server log, "" for none */
 } rk__api_resp;
 
 /* Handle one request.  A non-OK status means the request's changes must be rolled back. */
-rk_status rk__api_handle(rk__api_ctx *c, const rk__api_req *r, rk__api_resp *resp,
-                         rk_error *err);
+rk_status rk__api_handle(rk__api_ctx *c, const rk__api_req *r, rk__api_resp *resp, rk_error *err);
 
 /* Look up a user by name (token NULL) or by session token: 1 found, 0 not found/expired. */
 int rk__api_lookup(rk__api_ctx *c, const char *username, const char *token, rk__who *w,

@@ -51,8 +51,8 @@ static int send_all(int fd, const char *p, size_t n)
 }
 
 rk_status rk__http_request(rk__http *h, const char *method, const char *path, const char *token,
-                           const char *body, size_t body_len, const char *raw_headers,
-                           int *status, char **out, rk_error *err)
+                           const char *body, size_t body_len, const char *raw_headers, int *status,
+                           char **out, rk_error *err)
 {
     *out = NULL;
     *status = 0;

@@ -22,7 +22,7 @@ void rk__http_close(rk__http *h);
  * malloc'd NUL-terminated body the caller frees.  Reconnects first when the connection was
  * closed.  RK_EIO when the server is unreachable or hung up mid-response. */
 rk_status rk__http_request(rk__http *h, const char *method, const char *path, const char *token,
-                           const char *body, size_t body_len, const char *raw_headers,
-                           int *status, char **out, rk_error *err);
+                           const char *body, size_t body_len, const char *raw_headers, int *status,
+                           char **out, rk_error *err);
 
 #endif

@@ -79,9 +79,7 @@ static void run_job(rk_server *s, job *j)
     case JOB_LOOKUP_TOKEN:
         j->found = rk__api_lookup(&s->api, NULL, j->name, &j->who, &j->err);
         break;
-    case JOB_HANDLE:
-        j->st = rk__api_handle(&s->api, j->req, &j->resp, &j->err);
-        break;
+    case JOB_HANDLE: j->st = rk__api_handle(&s->api, j->req, &j->resp, &j->err); break;
     }
 }
 
@@ -171,8 +169,10 @@ static void submit(rk_server *s, job *j)
     j->done = 0;
     j->next = NULL;
     pthread_mutex_lock(&s->mu);
-    if (s->tail) s->tail->next = j;
-    else s->head = j;
+    if (s->tail)
+        s->tail->next = j;
+    else
+        s->head = j;
     s->tail = j;
     pthread_cond_signal(&s->work);
     while (!j->done)
@@ -201,8 +201,10 @@ static void limiter_record(rk_server *s, const char *name, int ok)
     pthread_mutex_lock(&s->lim_mu);
     int hit = -1, oldest = 0;
     for (int i = 0; i < LIMITER_SLOTS && hit < 0; i++) {
-        if (s->lim[i].name[0] && !strcmp(s->lim[i].name, name)) hit = i;
-        else if (s->lim[i].last < s->lim[oldest].last) oldest = i;
+        if (s->lim[i].name[0] && !strcmp(s->lim[i].name, name))
+            hit = i;
+        else if (s->lim[i].last < s->lim[oldest].last)
+            oldest = i;
     }
     if (hit < 0 && !ok) {
         hit = oldest;
@@ -290,8 +292,7 @@ static enum MHD_Result handle(rk_server *s, struct MHD_Connection *c, const char
 {
     if (cc->too_large) {
         char msg[160];
-        snprintf(msg, sizeof msg, "request body too large (the limit is %zu bytes)",
-                 s->o.max_body);
+        snprintf(msg, sizeof msg, "request body too large (the limit is %zu bytes)", s->o.max_body);
         return send_error(c, 413, msg);
     }
     int is_post = !strcmp(method, "POST");
@@ -324,8 +325,12 @@ static enum MHD_Result handle(rk_server *s, struct MHD_Connection *c, const char
     const char *token = (auth && !strncmp(auth, "Bearer ", 7)) ? auth + 7 : NULL;
     char client[64];
     client_addr(c, client, sizeof client);
-    rk__api_req req = {.method = method, .path = url, .token = token, .body = body,
-                       .client = client, .pw = RK__PW_NONE};
+    rk__api_req req = {.method = method,
+                       .path = url,
+                       .token = token,
+                       .body = body,
+                       .client = client,
+                       .pw = RK__PW_NONE};
     req.query_after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
     char pwhash[crypto_pwhash_STRBYTES];
     job j;
@@ -384,8 +389,8 @@ static enum MHD_Result handle(rk_server *s, struct MHD_Connection *c, const char
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     (void)version;
     rk_server *s = cls;
@@ -398,8 +403,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!cc->too_large &&
-            rk_buf_append(&cc->body, upload_data, *upload_size, NULL) != RK_OK) {
+        if (!cc->too_large && rk_buf_append(&cc->body, upload_data, *upload_size, NULL) != RK_OK) {
             cc->too_large = 1;
             rk_buf_free(&cc->body);
         }
@@ -500,15 +504,16 @@ rk_status rk_server_start(const rk_server_opts *o, rk_server **out, rk_error *er
     if (st == RK_OK) {
         if (pthread_create(&s->db_thread, NULL, db_main, s) != 0)
             st = rk_error_set(err, RK_EINTERNAL, "cannot start the database thread");
-        else s->db_thread_started = 1;
+        else
+            s->db_thread_started = 1;
     }
     if (st == RK_OK) {
-        s->mhd = MHD_start_daemon(
-            MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
-            on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
-            s->o.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-            MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+        s->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD,
+                                  0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+                                  (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED,
+                                  on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
+                                  s->o.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+                                  MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
         if (!s->mhd)
             st = rk_error_set(err, RK_EIO, "cannot listen on %s:%u (in use, or not allowed?)",
                               s->o.bind, s->o.port);

@@ -147,8 +147,7 @@ static rk_status cross_check(rk_store *s, const char *sql, const char *table, in
     return RK_OK;
 }
 
-rk_status rk_audit_verify(rk_store *s, const char *expect_head, rk_audit_report *rep,
-                          rk_error *err)
+rk_status rk_audit_verify(rk_store *s, const char *expect_head, rk_audit_report *rep, rk_error *err)
 {
     memset(rep, 0, sizeof *rep);
     rep->ok = 1;

@@ -78,8 +78,8 @@ rk_status rk__trial_parse(const char *text, const char *src, rk__trial **out, rk
     json_error_t je;
     json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &je);
     if (!j)
-        return rk_error_set(err, RK_EPARSE, "%s:%d:%d: invalid JSON: %s", src, je.line,
-                            je.column, je.text);
+        return rk_error_set(err, RK_EPARSE, "%s:%d:%d: invalid JSON: %s", src, je.line, je.column,
+                            je.text);
     rk__trial *t = calloc(1, sizeof *t);
     if (!t) {
         json_decref(j);
@@ -99,8 +99,7 @@ rk_status rk__trial_parse(const char *text, const char *src, rk__trial **out, rk
         if (strcmp(key, "name") && strcmp(key, "arms") && strcmp(key, "factors") &&
             strcmp(key, "eligibility")) {
             st = trial_error(err, src,
-                             "unknown field '%s' (expected name, arms, factors, eligibility)",
-                             key);
+                             "unknown field '%s' (expected name, arms, factors, eligibility)", key);
             goto done;
         }
     }
@@ -111,8 +110,7 @@ rk_status rk__trial_parse(const char *text, const char *src, rk__trial **out, rk
     }
     t->name = json_string_value(name);
     json_t *arms = json_object_get(j, "arms");
-    if (!json_is_array(arms) || json_array_size(arms) < 2 ||
-        json_array_size(arms) > RK__MAX_ARMS) {
+    if (!json_is_array(arms) || json_array_size(arms) < 2 || json_array_size(arms) > RK__MAX_ARMS) {
         st = trial_error(err, src, "\"arms\" must be an array of 2 to 16 arm codes%s", "");
         goto done;
     }
@@ -120,9 +118,8 @@ rk_status rk__trial_parse(const char *text, const char *src, rk__trial **out, rk
     json_array_foreach(arms, i, v)
     {
         if (!json_is_string(v) || !good_name(json_string_value(v), 32)) {
-            st = trial_error(err, src,
-                             "\"arms\": each arm is a code of letters, digits, '_', '-', '.'%s",
-                             "");
+            st = trial_error(
+                err, src, "\"arms\": each arm is a code of letters, digits, '_', '-', '.'%s", "");
             goto done;
         }
         t->arms[i] = json_string_value(v);
@@ -136,8 +133,9 @@ rk_status rk__trial_parse(const char *text, const char *src, rk__trial **out, rk
     json_t *factors = json_object_get(j, "factors");
     if (!json_is_array(factors) || json_array_size(factors) < 1 ||
         json_array_size(factors) > RK__MAX_FACTORS) {
-        st = trial_error(err, src, "\"factors\" must be an array of 1 to 8 stratification "
-                                   "factors (e.g. [{\"name\": \"site\"}])%s",
+        st = trial_error(err, src,
+                         "\"factors\" must be an array of 1 to 8 stratification "
+                         "factors (e.g. [{\"name\": \"site\"}])%s",
                          "");
         goto done;
     }
@@ -171,8 +169,7 @@ rk_status rk__trial_parse(const char *text, const char *src, rk__trial **out, rk
             t->site_factor = (int)i;
             continue;
         }
-        if (!json_is_array(lv) || json_array_size(lv) < 1 ||
-            json_array_size(lv) > RK__MAX_LEVELS) {
+        if (!json_is_array(lv) || json_array_size(lv) < 1 || json_array_size(lv) > RK__MAX_LEVELS) {
             st = trial_error(err, src, "\"factors\": factor '%s' needs \"levels\" (1 to 64)",
                              f->name);
             goto done;
@@ -326,8 +323,8 @@ static rk_status load_sites(rk_store *s, const char *path, const char *who, rk_e
         }
         char what[200];
         snprintf(what, sizeof what, "site=%s name=%.120s", site, rk_table_cell(t, r, cn));
-        if ((st = rk__audit_append(s, who, "site_add", what, "trial configuration", NULL,
-                                   err)) != RK_OK)
+        if ((st = rk__audit_append(s, who, "site_add", what, "trial configuration", NULL, err)) !=
+            RK_OK)
             goto done;
     }
 done:
@@ -485,8 +482,9 @@ static rk_status parse_pos(const char *cell, const char *path, size_t line, cons
     errno = 0;
     long long v = strtoll(cell, &end, 10);
     if (!*cell || *end || errno || v < 1)
-        return rk_error_set(err, RK_EINVAL, "%s:%zu: column '%s': '%.40s' is not a positive "
-                                            "whole number",
+        return rk_error_set(err, RK_EINVAL,
+                            "%s:%zu: column '%s': '%.40s' is not a positive "
+                            "whole number",
                             path, line, col, cell);
     *out = v;
     return RK_OK;
@@ -532,8 +530,9 @@ static rk_status load_list(rk_store *s, const rk__trial *t, const char *path, co
         char site[64];
         rk_error e2;
         if (!good_name(rand_no, 64)) {
-            st = rk_error_set(err, RK_EINVAL, "%s:%zu: column 'rand_no': '%.40s' is not a "
-                                              "randomization number",
+            st = rk_error_set(err, RK_EINVAL,
+                              "%s:%zu: column 'rand_no': '%.40s' is not a "
+                              "randomization number",
                               path, line, rand_no);
             goto done;
         }
@@ -545,15 +544,16 @@ static rk_status load_list(rk_store *s, const rk__trial *t, const char *path, co
         }
         if ((st = parse_pos(rk_table_cell(tb, r, c[2]), path, line, "block", &block, err)) !=
                 RK_OK ||
-            (st = parse_pos(rk_table_cell(tb, r, c[3]), path, line, "block_size", &bsize,
-                            err)) != RK_OK)
+            (st = parse_pos(rk_table_cell(tb, r, c[3]), path, line, "block_size", &bsize, err)) !=
+                RK_OK)
             goto done;
         size_t a;
         for (a = 0; a < t->n_arms && strcmp(t->arms[a], arm); a++)
             ;
         if (a == t->n_arms) {
-            st = rk_error_set(err, RK_EINVAL, "%s:%zu: column 'arm': '%.40s' is not an arm of "
-                                              "the trial",
+            st = rk_error_set(err, RK_EINVAL,
+                              "%s:%zu: column 'arm': '%.40s' is not an arm of "
+                              "the trial",
                               path, line, arm);
             goto done;
         }
@@ -617,12 +617,13 @@ rk_status rk__meta_put(rk_store *s, const char *key, const char *value, rk_error
     return meta_put(s, key, value, err);
 }
 
-rk_status rk_store_configure(rk_store *s, const rk_trial_files *f, rk_pwcost cost,
-                             const char *who, rk_error *err)
+rk_status rk_store_configure(rk_store *s, const rk_trial_files *f, rk_pwcost cost, const char *who,
+                             rk_error *err)
 {
     if (!f->trial || !f->sites || !f->users || !f->list)
-        return rk_error_set(err, RK_EINVAL, "a trial needs its trial, sites, users and list "
-                                            "files");
+        return rk_error_set(err, RK_EINVAL,
+                            "a trial needs its trial, sites, users and list "
+                            "files");
     char *text = NULL;
     size_t len;
     rk_status st = read_file(f->trial, &text, &len, err);
@@ -647,8 +648,8 @@ rk_status rk_store_configure(rk_store *s, const rk_trial_files *f, rk_pwcost cos
         st = rk_error_set(err, RK_ENOMEM, "out of memory");
     }
     if (st == RK_OK) st = meta_put(s, "trial", compact, err);
-    if (st == RK_OK) st = rk__audit_append(s, who, "configure", what, "trial configuration", NULL,
-                                           err);
+    if (st == RK_OK)
+        st = rk__audit_append(s, who, "configure", what, "trial configuration", NULL, err);
     if (st == RK_OK) st = load_sites(s, f->sites, who, err);
     if (st == RK_OK) st = load_users(s, f->users, cost, who, err);
     if (st == RK_OK) st = load_list(s, t, f->list, who, err);

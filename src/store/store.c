@@ -227,8 +227,10 @@ rk_status rk_store_open(const char *path, int create, rk_store **out, rk_error *
     if (st == RK_OK && create) {
         st = rk__exec(s, "BEGIN IMMEDIATE", err);
         if (st == RK_OK) st = rk__exec(s, schema, err);
-        if (st == RK_OK) st = rk__commit(s, err);
-        else rk__rollback(s);
+        if (st == RK_OK)
+            st = rk__commit(s, err);
+        else
+            rk__rollback(s);
     }
     if (st == RK_OK && !create) {
         sqlite3_stmt *q = NULL;

@@ -39,10 +39,14 @@ static inline void tu_write(const char *path, const char *text)
 
 /* The users of every test trial: name, role, site, password = name + "-pass-1". */
 __attribute__((unused)) static const char *const tu_users[][3] = {
-    {"admin", "administrator", "*"},          {"inv1", "investigator", "S01"},
-    {"inv2", "investigator", "S02"},          {"pha1", "pharmacist", "S01"},
-    {"pha2", "pharmacist", "S02"},            {"bstat", "blinded_statistician", "*"},
-    {"ustat", "unblinded_statistician", "*"}, {"mon", "data_monitor", "*"},
+    {"admin", "administrator", "*"},
+    {"inv1", "investigator", "S01"},
+    {"inv2", "investigator", "S02"},
+    {"pha1", "pharmacist", "S01"},
+    {"pha2", "pharmacist", "S02"},
+    {"bstat", "blinded_statistician", "*"},
+    {"ustat", "unblinded_statistician", "*"},
+    {"mon", "data_monitor", "*"},
 };
 #define TU_NUSERS 8
 
@@ -98,8 +102,8 @@ static inline void tu_make_trial(tu_trial *t, int slots)
     rk_trial_files files = {f[0], f[1], f[2], f[3]};
     rk_store *s = NULL;
     rk_error err = {0};
-    if (rk_store_open(t->db, 1, &s, &err) || rk_store_configure(s, &files, RK_PWCOST_MIN, "test",
-                                                                &err)) {
+    if (rk_store_open(t->db, 1, &s, &err) ||
+        rk_store_configure(s, &files, RK_PWCOST_MIN, "test", &err)) {
         fprintf(stderr, "configure: %s\n", err.msg);
         exit(1);
     }
@@ -147,19 +151,21 @@ static inline rk_server *tu_start(const tu_trial *t, int session_ttl)
 
 /* One request; returns the parsed JSON (NULL if not JSON) and the status. */
 static inline json_t *tu_req(rk__http *h, const char *method, const char *path, const char *token,
-                      const char *body, int *status, char **raw)
+                             const char *body, int *status, char **raw)
 {
     char *out = NULL;
     rk_error err = {0};
     *status = 0;
-    if (rk__http_request(h, method, path, token, body, body ? strlen(body) : 0, NULL, status,
-                         &out, &err) != RK_OK) {
+    if (rk__http_request(h, method, path, token, body, body ? strlen(body) : 0, NULL, status, &out,
+                         &err) != RK_OK) {
         if (raw) *raw = NULL;
         return NULL;
     }
     json_t *j = json_loads(out, 0, NULL);
-    if (raw) *raw = out;
-    else free(out);
+    if (raw)
+        *raw = out;
+    else
+        free(out);
     return j;
 }
 

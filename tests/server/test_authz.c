@@ -11,12 +11,23 @@
 #include "server_util.h"
 
 enum {
-    E_ME, E_MSG, E_ENROL, E_SUBJECTS, E_SUBJECT, E_RAND, E_UNBLIND, E_LIST, E_EXPORT, E_AUDIT,
-    E_USERS, E_ROLE, E_COUNT
+    E_ME,
+    E_MSG,
+    E_ENROL,
+    E_SUBJECTS,
+    E_SUBJECT,
+    E_RAND,
+    E_UNBLIND,
+    E_LIST,
+    E_EXPORT,
+    E_AUDIT,
+    E_USERS,
+    E_ROLE,
+    E_COUNT
 };
-static const char *const ename[E_COUNT] = {"me",      "messages", "enrol",   "subjects",
+static const char *const ename[E_COUNT] = {"me",      "messages",  "enrol",   "subjects",
                                            "subject", "randomize", "unblind", "list",
-                                           "export",  "audit",    "users",   "role"};
+                                           "export",  "audit",     "users",   "role"};
 
 static rk__http H;
 static char tokens[TU_NUSERS][65];
@@ -179,9 +190,8 @@ static void check_content(int e, int u, int st, const char *raw)
             assert_string_equal(json_string_value(json_object_get(x, "site")), tu_users[u][2]);
     if (e == E_LIST && r == RK_ROLE_PHARMACIST) {
         assert_true(json_array_size(json_object_get(j, "slots")) > 0);
-        json_array_foreach(json_object_get(j, "slots"), i, x)
-            assert_memory_equal(json_string_value(json_object_get(x, "stratum")), tu_users[u][2],
-                                3);
+        json_array_foreach(json_object_get(j, "slots"), i, x) assert_memory_equal(
+            json_string_value(json_object_get(x, "stratum")), tu_users[u][2], 3);
     }
     if (e == E_SUBJECT && rk_role_unblinded(r)) /* the pharmacist sees the arm to dispense */
         assert_non_null(strstr(raw, "\"arm\":\"arm_"));
@@ -234,12 +244,12 @@ static void test_matrix(void **state)
                     fresh_subject(ts, 1, pool[ts][pool_n[ts]++], 32);
             locked_now = 1;
             for (int u = 1; u < TU_NUSERS; u++) {
-                json_decref(tu_req(&H, "POST", "/api/lock", tokens[u], "{\"reason\": \"end\"}",
-                                   &st, NULL));
+                json_decref(
+                    tu_req(&H, "POST", "/api/lock", tokens[u], "{\"reason\": \"end\"}", &st, NULL));
                 assert_int_equal(st, 403);
             }
-            json_decref(tu_req(&H, "POST", "/api/lock", tokens[0], "{\"reason\": \"end\"}", &st,
-                               NULL));
+            json_decref(
+                tu_req(&H, "POST", "/api/lock", tokens[0], "{\"reason\": \"end\"}", &st, NULL));
             assert_int_equal(st, 200);
         }
     }

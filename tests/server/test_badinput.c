@@ -19,8 +19,9 @@ static void expect(const char *method, const char *path, const char *tok, const 
     int st;
     char *raw = NULL;
     json_t *j = tu_req(&H, method, path, tok, body, &st, &raw);
-    if (st != want_status) fail_msg("%s %s: status %d, expected %d: %s", method, path, st,
-                                    want_status, raw ? raw : "");
+    if (st != want_status)
+        fail_msg("%s %s: status %d, expected %d: %s", method, path, st, want_status,
+                 raw ? raw : "");
     if (want_error) {
         const char *e = json_string_value(json_object_get(j, "error"));
         if (!e || strcmp(e, want_error))

@@ -51,8 +51,10 @@ static void *run(void *arg)
         snprintf(path, sizeof path, "/api/subjects/%s/randomize", id);
         j = tu_req(&h, "POST", path, tok, NULL, &st, NULL);
         const char *r = json_string_value(json_object_get(j, "rand_no"));
-        if (st == 200 && r && !json_object_get(j, "arm")) snprintf(w->rand_no[i], 16, "%s", r);
-        else w->errors++;
+        if (st == 200 && r && !json_object_get(j, "arm"))
+            snprintf(w->rand_no[i], 16, "%s", r);
+        else
+            w->errors++;
         json_decref(j);
     }
     rk__http_close(&h);
@@ -146,8 +148,8 @@ static void test_concurrent_randomization(void **state)
     json_decref(j);
 
     /* after lock, the unblinded statistician's export shows arms exactly as the list */
-    json_decref(tu_req(&h, "POST", "/api/lock", adm, "{\"reason\": \"last visit done\"}", &st,
-                       NULL));
+    json_decref(
+        tu_req(&h, "POST", "/api/lock", adm, "{\"reason\": \"last visit done\"}", &st, NULL));
     assert_int_equal(st, 200);
     char us[65];
     assert_int_equal(tu_login(&h, "ustat", us), 0);

@@ -20,7 +20,7 @@
 
 typedef struct subj {
     char id[16];
-    int enrolled; /* 1 acknowledged */
+    int enrolled;   /* 1 acknowledged */
     int randomized; /* 1 acknowledged */
     char rand_no[16];
 } subj;
@@ -151,7 +151,7 @@ static void test_sigkill_under_load(void **state)
         for (int i = 0; i < n_subjects; i++)
             acked_now += subjects[i].randomized;
         assert_true(acked_now > acked_before); /* the load really randomized this round */
-        assert_true(n_subjects < MAXSUBJ - 4);  /* and was still running when killed */
+        assert_true(n_subjects < MAXSUBJ - 4); /* and was still running when killed */
         acked_before = acked_now;
     }
 
@@ -217,7 +217,8 @@ static void test_sigkill_under_load(void **state)
         if (st == 409)
             assert_non_null(strstr(json_string_value(json_object_get(j, "error")),
                                    "is already randomized (randomization number"));
-        else assert_int_equal(st, 200);
+        else
+            assert_int_equal(st, 200);
         json_decref(j);
     }
     rk__http_close(&h);

@@ -243,19 +243,22 @@ static void config_error(const char *which, const char *text, const char *want)
 static void test_config_errors(void **state)
 {
     (void)state;
-    config_error("trial", "{\"name\": \"x\", \"arms\": [\"A\", \"B\"], \"factors\": "
-                          "[{\"name\": \"site\"}], \"colour\": 1}",
+    config_error("trial",
+                 "{\"name\": \"x\", \"arms\": [\"A\", \"B\"], \"factors\": "
+                 "[{\"name\": \"site\"}], \"colour\": 1}",
                  "%s: unknown field 'colour' (expected name, arms, factors, eligibility)");
     config_error("trial", "{\"name\": \"x\", \"arms\": [\"A\"], \"factors\": []}",
                  "%s: \"arms\" must be an array of 2 to 16 arm codes");
-    config_error("trial", "{\"name\": \"x\", \"arms\": [\"A\", \"B\"], \"factors\": "
-                          "[{\"name\": \"sex\", \"levels\": [\"F\", \"M\"]}]}",
+    config_error("trial",
+                 "{\"name\": \"x\", \"arms\": [\"A\", \"B\"], \"factors\": "
+                 "[{\"name\": \"sex\", \"levels\": [\"F\", \"M\"]}]}",
                  "%s: \"factors\" must include {\"name\": \"site\"} (randomization is "
                  "stratified by site)");
     config_error("trial", "{\"name\": ", "%s:1:9: invalid JSON: unexpected token near end of file");
     config_error("sites", "site,name\nS01,a\nS01,b\n", "%s:3: site 'S01' is listed twice");
-    config_error("users", "username,role,site,password\nadmin,administrator,*,admin-pass\n"
-                          "bob,investigator,S09,bob-password\n",
+    config_error("users",
+                 "username,role,site,password\nadmin,administrator,*,admin-pass\n"
+                 "bob,investigator,S09,bob-password\n",
                  "%s:3: user 'bob': an investigator works at one site: 'S09' is not a site of "
                  "this trial");
     config_error("users", "username,role,site,password\nadmin,boss,*,admin-pass\n",
@@ -289,8 +292,7 @@ static void test_open_errors(void **state)
     assert_null(s);
     char want[400];
     snprintf(want, sizeof want,
-             "%s: already exists; a trial database is created once (choose another --db path)",
-             db);
+             "%s: already exists; a trial database is created once (choose another --db path)", db);
     assert_string_equal(err.msg, want);
     cleanup();
 }
@@ -310,11 +312,16 @@ static void test_password(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_intact),          cmocka_unit_test(test_triggers_refuse),
-        cmocka_unit_test(test_edit_detected),   cmocka_unit_test(test_edit_with_rehash_detected),
-        cmocka_unit_test(test_delete_detected), cmocka_unit_test(test_reorder_detected),
-        cmocka_unit_test(test_truncation_needs_head), cmocka_unit_test(test_config_errors),
-        cmocka_unit_test(test_open_errors),     cmocka_unit_test(test_password),
+        cmocka_unit_test(test_intact),
+        cmocka_unit_test(test_triggers_refuse),
+        cmocka_unit_test(test_edit_detected),
+        cmocka_unit_test(test_edit_with_rehash_detected),
+        cmocka_unit_test(test_delete_detected),
+        cmocka_unit_test(test_reorder_detected),
+        cmocka_unit_test(test_truncation_needs_head),
+        cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_password),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
