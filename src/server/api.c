@@ -204,6 +204,13 @@ static rk_status h_login(call *k)
     unsigned char h[32];
     rk__token_hash(token, h);
     int64_t expires = rk__unix_now() + k->c->session_ttl;
+    {
+        STMT(k, "DELETE FROM sessions WHERE expires <= ?"); /* forget expired sessions */
+        sqlite3_bind_int64(q, 1, rk__unix_now());
+        int rc = sqlite3_step(q);
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE) return sqlfail(k, "cleaning up sessions");
+    }
     STMT(k, "INSERT INTO sessions(token_hash, username, created, expires) VALUES(?, ?, ?, ?)");
     sqlite3_bind_blob(q, 1, h, 32, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, w.username, -1, SQLITE_STATIC);
