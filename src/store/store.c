@@ -224,6 +224,9 @@ rk_status rk_store_open(const char *path, int create, rk_store **out, rk_error *
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
                             " PRAGMA foreign_keys = ON;",
                             err);
+    if (st != RK_OK && sqlite3_errcode(s->db) == SQLITE_NOTADB)
+        st = rk_error_set(err, RK_EINVAL, "%s: not an rctkit trial database (not even SQLite)",
+                          path);
     if (st == RK_OK && create) {
         st = rk__exec(s, "BEGIN IMMEDIATE", err);
         if (st == RK_OK) st = rk__exec(s, schema, err);
