@@ -181,13 +181,13 @@ static void test_bad_input(void **state)
     rk__http_close(&H);
     rk_server_stop(srv);
 
-    /* expired tokens: a server with 1-second sessions */
-    srv = tu_start(&t, 1);
+    /* expired tokens: a server with 3-second sessions (expiry has 1-second resolution) */
+    srv = tu_start(&t, 3);
     H.fd = -1;
     H.port = rk_server_port(srv);
     assert_int_equal(tu_login(&H, "inv2", inv), 0);
     still_serving(inv);
-    struct timespec ts = {2, 100000000};
+    struct timespec ts = {4, 100000000};
     nanosleep(&ts, NULL);
     expect("GET", "/api/me", inv, NULL, 401,
            "your session has expired: log in again (POST /api/login)");

@@ -29,6 +29,7 @@ static subj subjects[MAXSUBJ];
 static int n_subjects;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static unsigned cur_port;
+static int n_acked; /* acknowledged randomizations so far */
 
 static int child_main(const char *db, const char *port_file)
 {
@@ -115,6 +116,9 @@ static void *load(void *arg)
         if (st != 200 || !r) fail_msg("randomize %s: status %d", s->id, st);
         snprintf(s->rand_no, sizeof s->rand_no, "%s", r);
         s->randomized = 1;
+        pthread_mutex_lock(&mu);
+        n_acked++;
+        pthread_mutex_unlock(&mu);
         json_decref(j);
     }
     rk__http_close(&h);
@@ -136,7 +140,20 @@ static void test_sigkill_under_load(void **state)
         pthread_t th[NTHREADS];
         for (int i = 0; i < NTHREADS; i++)
             assert_int_equal(pthread_create(&th[i], NULL, load, NULL), 0);
-        struct timespec ts = {0, (long)(100 + rand() % 300) * 1000000L};
+        /* kill at a random moment once the load is really running (a slow, busy machine may
+         * take a while to start the child and log the clients in) */
+        pthread_mutex_lock(&mu);
+        int target = n_acked + 20;
+        pthread_mutex_unlock(&mu);
+        for (int w = 0; w < 3000; w++) { /* up to 30 s */
+            pthread_mutex_lock(&mu);
+            int now_acked = n_acked;
+            pthread_mutex_unlock(&mu);
+            if (now_acked >= target) break;
+            struct timespec tick = {0, 10000000};
+            nanosleep(&tick, NULL);
+        }
+        struct timespec ts = {0, (long)(rand() % 200) * 1000000L};
         nanosleep(&ts, NULL);
         kill(pid, SIGKILL);
         int wst;
