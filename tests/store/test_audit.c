@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "rctkit/store.h"
+#include "store/store_int.h"
 
 #define EX RK_FIXTURE_DIR "/../../examples/server/"
 
@@ -297,6 +298,28 @@ static void test_open_errors(void **state)
     cleanup();
 }
 
+/* Durability settings of every store connection: WAL, synchronous FULL (2), foreign keys. */
+static void test_pragmas(void **state)
+{
+    (void)state;
+    fresh_db();
+    configure_ok();
+    rk_store *s = NULL;
+    rk_error err = {0};
+    assert_int_equal(rk_store_open(db, 0, &s, &err), RK_OK);
+    static const char *const q[][2] = {
+        {"PRAGMA journal_mode", "wal"}, {"PRAGMA synchronous", "2"}, {"PRAGMA foreign_keys", "1"}};
+    for (int i = 0; i < 3; i++) {
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(s->db, q[i][0], -1, &st, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(st, 0), q[i][1]);
+        sqlite3_finalize(st);
+    }
+    rk_store_close(s);
+    cleanup();
+}
+
 static void test_password(void **state)
 {
     (void)state;
@@ -322,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_password),
+        cmocka_unit_test(test_pragmas),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
