@@ -62,18 +62,21 @@ rk_status rk_password_hash(const char *password, rk_pwcost cost, char *out, size
 int rk_password_check(const char *hash, const char *password);
 
 /* The files that configure a trial (see docs/server.md for their formats):
- *  trial  JSON: {"name", "arms": [...], "factors": [{"name": "site"}, {"name": "sex",
- *         "levels": ["F","M"]}], "eligibility": [{"id", "kind": "inclusion"|"exclusion",
- *         "text"}]}; the factor "site" takes its levels from the sites file.
- *  sites  CSV site,name
- *  users  CSV username,role,site,password (or password_hash, an Argon2id string); site is
+ *  trial  the randomization design YAML (trial:, arms: [{name, ratio}], strata: [{name,
+ *         levels}], procedure: ...; a factor 'site' is required), or JSON: {"name", "arms": [...],
+ * "factors": [{"name": "site"}, {"name": "sex", "levels": ["F","M"]}], "eligibility": [{"id",
+ * "kind": "inclusion"|"exclusion", "text"}]}; the factor "site" takes its levels from the sites
+ * file. sites  CSV site,name users  CSV username,role,site,password (or password_hash, an Argon2id
+ * string); site is
  *         "*" for roles not tied to a site.
  *  list   CSV rand_no,stratum,block,block_size,arm as written by `rctkit rand list`. */
 typedef struct rk_trial_files {
-    const char *trial;
+    const char *trial; /* trial JSON, or the design YAML of `rctkit rand list` (*.yaml, *.yml) */
     const char *sites;
     const char *users;
     const char *list;
+    const char *eligibility; /* with a design YAML: CSV id,kind,text of the eligibility
+                                criteria (NULL: none) */
 } rk_trial_files;
 
 /* Configure a new (empty) store from files in one transaction, audited as done by `who`.

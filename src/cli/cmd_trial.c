@@ -15,6 +15,8 @@
 static const rk__opt init_opts[] = {
     {"db", "FILE", "trial database to create (must not exist)"},
     {"trial", "FILE.json", "trial: name, arms, stratification factors, eligibility"},
+    {"design", "FILE.yaml", "instead of --trial: the design of 'rctkit rand list'"},
+    {"eligibility", "FILE.csv", "with --design: eligibility criteria id,kind,text"},
     {"sites", "FILE.csv", "sites: site,name"},
     {"users", "FILE.csv", "users: username,role,site,password (or password_hash)"},
     {"list", "FILE.csv", "randomization list: rand_no,stratum,block,block_size,arm"},
@@ -55,18 +57,29 @@ static int trial_init(int argc, char **argv)
     if (st) return fail(cmd, &err, st);
     if (a.help) {
         rk__print_usage(stdout,
-                        "rctkit trial init --db FILE --trial T.json --sites S.csv --users U.csv "
-                        "--list L.csv",
+                        "rctkit trial init --db FILE --trial T.json|--design D.yaml --sites S.csv "
+                        "--users U.csv --list L.csv",
                         "Create a trial database from its configuration files (one audited "
                         "transaction).",
                         init_opts, NOPTS(init_opts));
         return RK_EXIT_OK;
     }
-    rk_trial_files f = {rk__arg(&a, "trial"), rk__arg(&a, "sites"), rk__arg(&a, "users"),
-                        rk__arg(&a, "list")};
+    rk_trial_files f = {.trial = rk__arg(&a, "trial"),
+                        .sites = rk__arg(&a, "sites"),
+                        .users = rk__arg(&a, "users"),
+                        .list = rk__arg(&a, "list"),
+                        .eligibility = rk__arg(&a, "eligibility")};
+    if (rk__arg(&a, "design")) {
+        if (f.trial) {
+            fprintf(stderr, "rctkit %s: give --trial or --design, not both\n", cmd);
+            return RK_EXIT_USAGE;
+        }
+        f.trial = rk__arg(&a, "design");
+    }
     const char *db = rk__arg(&a, "db");
     if (!db || !f.trial || !f.sites || !f.users || !f.list) {
-        fprintf(stderr, "rctkit %s: needs --db, --trial, --sites, --users and --list\n", cmd);
+        fprintf(stderr,
+                "rctkit %s: needs --db, --trial (or --design), --sites, --users and --list\n", cmd);
         return RK_EXIT_USAGE;
     }
     rk_pwcost cost = RK_PWCOST_INTERACTIVE;

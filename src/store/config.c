@@ -630,12 +630,33 @@ rk_status rk_store_configure(rk_store *s, const rk_trial_files *f, rk_pwcost cos
     size_t len;
     rk_status st = read_file(f->trial, &text, &len, err);
     if (st != RK_OK) return st;
+    json_t *site_levels = NULL;
+    size_t nt = strlen(f->trial);
+    int yaml = (nt > 5 && !strcmp(f->trial + nt - 5, ".yaml")) ||
+               (nt > 4 && !strcmp(f->trial + nt - 4, ".yml"));
+    if (yaml) {
+        char *tj = NULL;
+        st = rk__design_to_trial(text, len, f->trial, f->eligibility, &tj, &site_levels, err);
+        free(text);
+        text = tj;
+        if (st != RK_OK) return st;
+    } else if (f->eligibility) {
+        free(text);
+        return rk_error_set(err, RK_EINVAL,
+                            "%s: eligibility criteria go in the trial JSON itself; a separate "
+                            "eligibility file is for a design YAML",
+                            f->trial);
+    }
     rk__trial *t = NULL;
     st = rk__trial_parse(text, f->trial, &t, err);
     free(text);
-    if (st != RK_OK) return st;
+    if (st != RK_OK) {
+        json_decref(site_levels);
+        return st;
+    }
     if ((st = rk__begin(s, err)) != RK_OK) {
         rk__trial_free(t);
+        json_decref(site_levels);
         return st;
     }
     char *compact = json_dumps(t->json, JSON_COMPACT | JSON_SORT_KEYS);
@@ -653,6 +674,20 @@ rk_status rk_store_configure(rk_store *s, const rk_trial_files *f, rk_pwcost cos
     if (st == RK_OK)
         st = rk__audit_append(s, who, "configure", what, "trial configuration", NULL, err);
     if (st == RK_OK) st = load_sites(s, f->sites, who, err);
+    if (st == RK_OK && site_levels) { /* the design's sites must be the sites file's */
+        size_t i;
+        json_t *v;
+        json_array_foreach(site_levels, i, v)
+        {
+            if (!json_is_string(v) || !rk__site_exists(s, json_string_value(v))) {
+                st = rk_error_set(err, RK_EINVAL, "%s: site '%.40s' of the design is not in %s",
+                                  f->trial, json_is_string(v) ? json_string_value(v) : "?",
+                                  f->sites);
+                break;
+            }
+        }
+    }
+    json_decref(site_levels);
     if (st == RK_OK) st = load_users(s, f->users, cost, who, err);
     if (st == RK_OK) st = load_list(s, t, f->list, who, err);
     free(compact);

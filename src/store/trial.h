@@ -50,6 +50,12 @@ rk_status rk__stratum_check(rk_store *s, const rk__trial *t, const char *stratum
 /* Add a user (inside a transaction), audited. */
 rk_status rk__user_add(rk_store *s, const char *username, rk_role role, const char *site,
                        const char *pwhash, const char *who, const char *why, rk_error *err);
+/* A randomization design (YAML of `rctkit rand list`) as trial JSON text (malloc'd), with
+ * eligibility criteria from a CSV id,kind,text (NULL for none); *site_levels gets the design's
+ * levels of 'site' (to check against the sites file). */
+rk_status rk__design_to_trial(const char *text, size_t len, const char *src,
+                              const char *eligibility_csv, char **trial_json, json_t **site_levels,
+                              rk_error *err);
 rk_status rk__meta_put(rk_store *s, const char *key, const char *value, rk_error *err);
 
 #endif

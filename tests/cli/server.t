@@ -12,7 +12,7 @@ $ rctkit trial
 usage: rctkit trial init|hash-password [options]   (rctkit trial init --help)
 [exit 2]
 $ rctkit trial init --db x.db
-rctkit trial init: needs --db, --trial, --sites, --users and --list
+rctkit trial init: needs --db, --trial (or --design), --sites, --users and --list
 [exit 2]
 $ rctkit trial init --db x.db --trial a --sites b --users c --list d --pwcost huge
 rctkit trial init: --pwcost must be interactive, moderate or min, not 'huge'

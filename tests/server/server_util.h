@@ -99,7 +99,7 @@ static inline void tu_make_trial(tu_trial *t, int slots)
     snprintf(f[1], sizeof f[1], "%s/sites.csv", t->dir);
     snprintf(f[2], sizeof f[2], "%s/users.csv", t->dir);
     snprintf(f[3], sizeof f[3], "%s/list.csv", t->dir);
-    rk_trial_files files = {f[0], f[1], f[2], f[3]};
+    rk_trial_files files = {.trial = f[0], .sites = f[1], .users = f[2], .list = f[3]};
     rk_store *s = NULL;
     rk_error err = {0};
     if (rk_store_open(t->db, 1, &s, &err) ||

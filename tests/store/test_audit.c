@@ -16,6 +16,7 @@
 #include "store/store_int.h"
 
 #define EX RK_FIXTURE_DIR "/../../examples/server/"
+#define SD RK_FIXTURE_DIR "/../store/data/"
 
 static char dir[256];
 static char db[300];
@@ -46,7 +47,7 @@ static rk_status configure(const char *trial, const char *sites, const char *use
     rk_store *s = NULL;
     rk_status st = rk_store_open(db, 1, &s, err);
     if (st) return st;
-    rk_trial_files f = {trial, sites, users, list};
+    rk_trial_files f = {.trial = trial, .sites = sites, .users = users, .list = list};
     st = rk_store_configure(s, &f, RK_PWCOST_MIN, "tester", err);
     rk_store_close(s);
     return st;
@@ -241,6 +242,89 @@ static void config_error(const char *which, const char *text, const char *want)
     cleanup();
 }
 
+static rk_status configure_design(const char *design, const char *sites, const char *elig,
+                                  rk_error *err)
+{
+    rk_store *s = NULL;
+    rk_status st = rk_store_open(db, 1, &s, err);
+    if (st) return st;
+    rk_trial_files f = {.trial = design,
+                        .sites = sites,
+                        .users = EX "users.csv",
+                        .list = SD "design_list.csv",
+                        .eligibility = elig};
+    st = rk_store_configure(s, &f, RK_PWCOST_MIN, "tester", err);
+    rk_store_close(s);
+    return st;
+}
+
+/* The design YAML of `rctkit rand list` configures a trial directly. */
+static void test_design_yaml(void **state)
+{
+    (void)state;
+    fresh_db();
+    rk_error err = {0};
+    assert_int_equal(configure_design(SD "design.yaml", EX "sites.csv", SD "eligibility.csv", &err),
+                     RK_OK);
+    assert_true(verify(NULL).ok);
+    rk_store *s = NULL;
+    assert_int_equal(rk_store_open(db, 0, &s, &err), RK_OK);
+    char *trial = rk__meta_get(s, "trial");
+    assert_string_equal(
+        trial, "{\"arms\":[\"UC-MSC\",\"placebo\"],\"eligibility\":[{\"id\":\"age_18_65\","
+               "\"kind\":\"inclusion\",\"text\":\"aged 18 to 65 years\"},{\"id\":\"ards\","
+               "\"kind\":\"exclusion\",\"text\":\"severe ARDS (PaO2/FiO2 < 100)\"}],"
+               "\"factors\":[{\"name\":\"site\"}],\"name\":\"UC-MSC phase 2 (test copy)\"}");
+    free(trial);
+    rk_store_close(s);
+    cleanup();
+
+    fresh_db();
+    assert_int_not_equal(configure_design(SD "bad_design.yaml", EX "sites.csv", NULL, &err), RK_OK);
+    assert_string_equal(err.msg, SD "bad_design.yaml:5:1: invalid YAML: did not find expected ',' "
+                                    "or ']'");
+    cleanup();
+
+    fresh_db();
+    write_tmp("site,name\nS01,one\n");
+    assert_int_not_equal(configure_design(SD "design.yaml", tmpf, NULL, &err), RK_OK);
+    char want[600];
+    snprintf(want, sizeof want, "%s: site 'S02' of the design is not in %s", SD "design.yaml",
+             tmpf);
+    assert_string_equal(err.msg, want);
+    cleanup();
+
+    fresh_db();
+    snprintf(tmpf, sizeof tmpf, "%s/d.yaml", dir);
+    FILE *f = fopen(tmpf, "w");
+    assert_non_null(f);
+    fputs("trial: x\narms: [{name: A}, {name: B}]\nstrata:\n  - name: site\nprocedure:\n  "
+          "name: minimization\n",
+          f);
+    fclose(f);
+    assert_int_not_equal(configure_design(tmpf, EX "sites.csv", NULL, &err), RK_OK);
+    snprintf(want, sizeof want,
+             "%s: procedure 'minimization' runs at allocation time; the server only serves "
+             "uploaded lists so far",
+             tmpf);
+    assert_string_equal(err.msg, want);
+    cleanup(); /* a failed configuration leaves an empty database behind: start afresh */
+    fresh_db();
+    snprintf(tmpf, sizeof tmpf, "%s/d.yaml", dir);
+    f = fopen(tmpf, "w");
+    assert_non_null(f);
+    fputs("trial: x\narms: [{name: A}, {name: B}]\nstrata:\n  - name: sex\n    levels: [F, M]\n",
+          f);
+    fclose(f);
+    assert_int_not_equal(configure_design(tmpf, EX "sites.csv", NULL, &err), RK_OK);
+    snprintf(want, sizeof want,
+             "%s: the design has no stratification factor 'site': the server randomizes by site "
+             "(add it to 'strata:')",
+             tmpf);
+    assert_string_equal(err.msg, want);
+    cleanup();
+}
+
 static void test_config_errors(void **state)
 {
     (void)state;
@@ -346,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_password),
         cmocka_unit_test(test_pragmas),
+        cmocka_unit_test(test_design_yaml),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
