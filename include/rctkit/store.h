@@ -101,11 +101,23 @@ typedef struct rk_audit_report {
 rk_status rk_audit_verify(rk_store *s, const char *expect_head, rk_audit_report *rep,
                           rk_error *err);
 
-/* Hook for dynamic procedures (minimization, biased coin ...), not used yet: given the
- * stratum and the trial's allocation history, choose an arm.  Today every allocation comes
- * from the uploaded list. */
-typedef rk_status (*rk_allocator_fn)(void *ctx, const char *stratum, const char *const *arms,
-                                     size_t n_arms, char *arm_out, size_t arm_size, rk_error *err);
+/* Hook for dynamic procedures (minimization, biased coin ...), NOT used yet: today every
+ * allocation comes from the uploaded list, and a design with a dynamic procedure is refused at
+ * configuration.  The plan: the randomize endpoint calls the allocator inside the request's
+ * transaction with the subject's factor levels (design order) and the trial's allocation
+ * history, records the chosen arm as a new slot of the subject's stratum (so the audit trail,
+ * the blinding rules and the exports stay as they are) and answers with the next
+ * randomization number. */
+typedef struct rk_alloc_history {
+    size_t n;                  /* subjects randomized so far, in allocation order */
+    size_t n_factors;          /* stratification factors, design order */
+    const char *const *levels; /* n x n_factors level codes, row-major */
+    const char *const *arm;    /* n arm codes */
+} rk_alloc_history;
+
+typedef rk_status (*rk_allocator_fn)(void *ctx, const char *const *subject_levels,
+                                     const rk_alloc_history *history, char *arm_out,
+                                     size_t arm_size, rk_error *err);
 
 #ifdef __cplusplus
 }

@@ -270,7 +270,28 @@ static void test_matrix(void **state)
         json_decref(j);
         free(raw);
     }
-    /* a role change ends the changed user's sessions */
+    /* a role change ends the changed user's sessions and is audited */
+    {
+        int st;
+        json_decref(tu_req(&H, "POST", "/api/users/mon/role", tokens[0],
+                           "{\"role\": \"blinded_statistician\", \"site\": \"*\", \"reason\": "
+                           "\"new job\"}",
+                           &st, NULL));
+        assert_int_equal(st, 200);
+        json_decref(tu_req(&H, "GET", "/api/me", tokens[7], NULL, &st, NULL));
+        assert_int_equal(st, 401);
+        assert_int_equal(tu_login(&H, "mon", tokens[7]), 0);
+        char *raw;
+        json_decref(tu_req(&H, "GET", "/api/me", tokens[7], NULL, &st, &raw));
+        assert_non_null(strstr(raw, "\"role\":\"blinded_statistician\""));
+        free(raw);
+        json_decref(tu_req(&H, "GET", "/api/audit", tokens[0], NULL, &st, &raw));
+        assert_non_null(strstr(raw, "\"who\":\"admin\",\"action\":\"role_change\",\"what\":"
+                                    "\"user=mon role=data_monitor->blinded_statistician "
+                                    "site=*->*\",\"why\":\"new job\""));
+        free(raw);
+    }
+    /* logout ends a session */
     for (int u = 0; u < TU_NUSERS; u++) {
         int st;
         json_decref(tu_req(&H, "POST", "/api/logout", tokens[u], NULL, &st, NULL));
