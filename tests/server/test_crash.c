@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 #include <sqlite3.h>
+#include <sys/prctl.h>
 
 #include "server_util.h"
 
@@ -33,6 +34,7 @@ static int n_acked; /* acknowledged randomizations so far */
 
 static int child_main(const char *db, const char *port_file)
 {
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a test that failed half-way */
     rk_server_opts o;
     rk_server_opts_init(&o);
     o.db = db;
