@@ -1,5 +1,7 @@
-/* rctkit data: reading delimited text (CSV) into a table of string cells, and
- * strict number parsing.  Later: ReadStat formats and the trial data model. */
+/* rctkit data: tables of text cells read from CSV, SAS (sas7bdat, XPORT), Stata
+ * and SPSS files, written as CSV or SAS XPORT v5; strict number and date
+ * parsing; the trial data model (subjects, measurements, adverse events) and
+ * its derivations live in rctkit/trial.h. */
 #ifndef RCTKIT_DATA_H
 #define RCTKIT_DATA_H
 
@@ -50,6 +52,86 @@ int rk_cell_is_missing(const char *s);
  * number nor missing is an RK_EPARSE error naming file, line and column. */
 rk_status rk_table_numeric(const rk_table *t, size_t col, double *out, size_t *n_missing,
                            rk_error *err);
+
+/* ---- building tables, column metadata ---- */
+
+/* What a column holds.  CSV columns start as RK_COL_AUTO (decided when needed,
+ * see rk_table_infer_type); ReadStat readers set TEXT, NUMBER or DATE. */
+typedef enum rk_coltype {
+    RK_COL_AUTO = 0,
+    RK_COL_TEXT,
+    RK_COL_NUMBER,
+    RK_COL_DATE /* ISO 8601 calendar dates "YYYY-MM-DD" */
+} rk_coltype;
+
+/* An empty table with the given column names (copied; must be non-empty and
+ * unique) and `source` used in messages.  Free with rk_table_free. */
+rk_status rk_table_new(const char *source, size_t ncols, const char *const *names,
+                       rk_table **out, rk_error *err);
+/* Append a row of ncols cells (copied; NULL means missing, stored as "").
+ * `line` is what messages call the row: a CSV line or a record number. */
+rk_status rk_table_add_row(rk_table *t, const char *const *cells, size_t line, rk_error *err);
+/* Say that rk_table_line numbers are records of a binary file, not text lines. */
+void rk_table_set_records(rk_table *t);
+/* Where data row `row` came from, for messages: "adsl.csv:12" or
+ * "adsl.xpt: record 11".  Writes into buf (always NUL-terminated). */
+const char *rk_table_where(const rk_table *t, size_t row, char *buf, size_t size);
+
+/* Column label ("" when none) and type. */
+const char *rk_table_label(const rk_table *t, size_t col);
+rk_status rk_table_set_label(rk_table *t, size_t col, const char *label, rk_error *err);
+rk_coltype rk_table_coltype(const rk_table *t, size_t col);
+void rk_table_set_coltype(rk_table *t, size_t col, rk_coltype type);
+/* The column's type: the stored one, or for RK_COL_AUTO, DATE when every
+ * non-missing cell is a valid ISO date, NUMBER when every one is a number
+ * (but never a code with a leading zero such as "007"), otherwise TEXT.
+ * An all-missing column is NUMBER. */
+rk_coltype rk_table_infer_type(const rk_table *t, size_t col);
+
+/* ---- dates ---- */
+
+/* Strict ISO 8601 calendar date "YYYY-MM-DD" (years 1583-9999) to days since
+ * 1960-01-01 (the SAS and Stata epoch; negative before). */
+rk_status rk_parse_date(const char *s, long *days, rk_error *err);
+/* Days since 1960-01-01 to "YYYY-MM-DD" (buf of at least 11 bytes). */
+void rk_format_date(long days, char *buf, size_t size);
+
+/* ---- other file formats ---- */
+
+typedef enum rk_file_format {
+    RK_FILE_AUTO = 0, /* from the file name's extension */
+    RK_FILE_CSV,
+    RK_FILE_SAS7BDAT,
+    RK_FILE_XPORT, /* .xpt */
+    RK_FILE_DTA,   /* Stata */
+    RK_FILE_SAV    /* SPSS (.sav, .zsav) */
+} rk_file_format;
+
+/* Format of `path` from its extension (case-insensitive); an unknown
+ * extension is an RK_EINVAL error listing the known ones. */
+rk_status rk_file_format_of(const char *path, rk_file_format *fmt, rk_error *err);
+const char *rk_file_format_name(rk_file_format fmt);
+
+/* Read any supported format into a table.  SAS/Stata/SPSS files go through
+ * ReadStat: numbers become shortest round-trip decimal text, system and
+ * user-defined missing values become "", variables with a date format become
+ * ISO dates (RK_COL_DATE), labels are kept. */
+rk_status rk_data_read(const char *path, rk_file_format fmt, rk_table **out, rk_error *err);
+
+/* Write CSV (RFC 4180, LF line ends; fields quoted when needed). */
+rk_status rk_csv_write(const rk_table *t, const char *path, rk_error *err);
+
+/* Write a SAS transport (XPORT) file, version 5, the format regulators accept.
+ * Version 5 limits are enforced, not truncated: the member name (`member`,
+ * or the file's base name when NULL) and column names must be 1-8 letters,
+ * digits or underscores not starting with a digit, labels at most 40
+ * characters, text values at most 200 bytes; each violation is an RK_EINVAL
+ * error naming the column.  Column types come from rk_table_infer_type;
+ * dates are written as SAS dates with format DATE9. */
+rk_status rk_xport_write(const rk_table *t, const char *path, const char *member, rk_error *err);
+
+/* Write CSV or XPORT according to fmt (RK_FILE_AUTO: from the extension). */
+rk_status rk_data_write(const rk_table *t, const char *path, rk_file_format fmt, rk_error *err);
 
 /* Strict decimal number: the whole of s (surrounding blanks allowed) must be a
  * finite number.  "nan", "inf", "1e999", "3x" and "" are RK_EPARSE errors. */

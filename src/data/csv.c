@@ -1,32 +1,13 @@
-/* CSV reading (RFC 4180) into an rk_table of text cells, and number parsing. */
+/* CSV reading (RFC 4180, parsed in place) and writing, cell access and number parsing. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#include "rctkit/data.h"
-
-struct rk_table {
-    char *source;
-    size_t ncols, nrows, rows_cap;
-    char **names;   /* ncols */
-    char **cells;   /* nrows * ncols, row-major */
-    size_t *lines;  /* nrows: line where each data row starts */
-};
-
-void rk_table_free(rk_table *t)
-{
-    if (!t) return;
-    for (size_t j = 0; j < t->ncols; j++) free(t->names[j]);
-    for (size_t i = 0; i < t->nrows * t->ncols; i++) free(t->cells[i]);
-    free(t->names);
-    free(t->cells);
-    free(t->lines);
-    free(t->source);
-    free(t);
-}
+#include "data/table.h"
 
 size_t rk_table_nrows(const rk_table *t) { return t->nrows; }
 size_t rk_table_ncols(const rk_table *t) { return t->ncols; }
@@ -105,25 +86,27 @@ rk_status rk_table_numeric(const rk_table *t, size_t col, double *out, size_t *n
             continue;
         }
         rk_error e2;
-        if (rk_parse_number(c, &out[i], &e2))
-            return rk_error_set(err, RK_EPARSE, "%s:%zu: column '%s': %s", t->source,
-                                t->lines[i], t->names[col], e2.msg);
+        if (rk_parse_number(c, &out[i], &e2)) {
+            char where[300];
+            return rk_error_set(err, RK_EPARSE, "%s: column '%s': %s",
+                                rk_table_where(t, i, where, sizeof where), t->names[col],
+                                e2.msg);
+        }
     }
     if (n_missing) *n_missing = miss;
     return RK_OK;
 }
 
-/* ---- parser ---- */
+/* ---- parser: fields are unquoted in place in t->text and NUL-terminated ---- */
 
 typedef struct csv_state {
     rk_table *t;
-    char **row;        /* cells of the row being read */
+    char **row; /* cells of the row being read */
     size_t row_n, row_cap;
-    rk_buf field;
     int header_done;
 } csv_state;
 
-static rk_status push_field(csv_state *s, rk_error *err)
+static rk_status push_field(csv_state *s, char *f, rk_error *err)
 {
     if (s->row_n == s->row_cap) {
         size_t cap = s->row_cap ? s->row_cap * 2 : 16;
@@ -132,99 +115,59 @@ static rk_status push_field(csv_state *s, rk_error *err)
         s->row = r;
         s->row_cap = cap;
     }
-    char *f = strdup(s->field.data ? s->field.data : "");
-    if (!f) return rk_error_set(err, RK_ENOMEM, "out of memory reading CSV");
     s->row[s->row_n++] = f;
-    rk_buf_reset(&s->field);
     return RK_OK;
-}
-
-static void drop_row(csv_state *s)
-{
-    for (size_t i = 0; i < s->row_n; i++) free(s->row[i]);
-    s->row_n = 0;
 }
 
 static rk_status push_row(csv_state *s, size_t line, rk_error *err)
 {
     rk_table *t = s->t;
+    size_t n = s->row_n;
+    s->row_n = 0;
     /* A line with one empty field is a blank line: skip it. */
-    if (s->row_n == 1 && s->row[0][0] == '\0') {
-        drop_row(s);
-        return RK_OK;
-    }
+    if (n == 1 && s->row[0][0] == '\0') return RK_OK;
     if (!s->header_done) {
-        for (size_t j = 0; j < s->row_n; j++) {
+        for (size_t j = 0; j < n; j++) {
             char *nm = s->row[j];
             size_t a = 0, b = strlen(nm);
             while (a < b && isspace((unsigned char)nm[a])) a++;
             while (b > a && isspace((unsigned char)nm[b - 1])) b--;
             memmove(nm, nm + a, b - a);
             nm[b - a] = '\0';
-            if (!*nm) {
-                drop_row(s);
+            if (!*nm)
                 return rk_error_set(err, RK_EPARSE, "%s:%zu: column %zu of the header has no name",
                                     t->source, line, j + 1);
-            }
             for (size_t k = 0; k < j; k++)
-                if (!strcmp(s->row[k], nm)) {
-                    rk_error_set(err, RK_EPARSE, "%s:%zu: column name '%s' appears twice",
-                                 t->source, line, nm);
-                    drop_row(s);
-                    return RK_EPARSE;
-                }
+                if (!strcmp(s->row[k], nm))
+                    return rk_error_set(err, RK_EPARSE, "%s:%zu: column name '%s' appears twice",
+                                        t->source, line, nm);
         }
-        t->names = s->row;
-        t->ncols = s->row_n;
-        s->row = NULL;
-        s->row_n = s->row_cap = 0;
+        t->names = malloc(n * sizeof *t->names);
+        t->types = calloc(n, 1);
+        if (!t->names || !t->types)
+            return rk_error_set(err, RK_ENOMEM, "out of memory reading CSV");
+        memcpy(t->names, s->row, n * sizeof *s->row);
+        t->ncols = n;
         s->header_done = 1;
         return RK_OK;
     }
-    if (s->row_n != t->ncols) {
-        size_t got = s->row_n;
-        drop_row(s);
+    if (n != t->ncols)
         return rk_error_set(err, RK_EPARSE, "%s:%zu: %zu fields, but the header has %zu",
-                            t->source, line, got, t->ncols);
-    }
-    if (t->nrows == t->rows_cap) {
-        size_t cap = t->rows_cap ? t->rows_cap * 2 : 64;
-        char **c = realloc(t->cells, cap * t->ncols * sizeof *c);
-        if (!c) {
-            drop_row(s);
-            return rk_error_set(err, RK_ENOMEM, "out of memory reading CSV");
-        }
-        t->cells = c;
-        size_t *l = realloc(t->lines, cap * sizeof *l);
-        if (!l) {
-            drop_row(s);
-            return rk_error_set(err, RK_ENOMEM, "out of memory reading CSV");
-        }
-        t->lines = l;
-        t->rows_cap = cap;
-    }
-    memcpy(t->cells + t->nrows * t->ncols, s->row, t->ncols * sizeof *s->row);
-    t->lines[t->nrows++] = line;
-    s->row_n = 0;
-    return RK_OK;
+                            t->source, line, n, t->ncols);
+    return rk__table_push(t, s->row, line, err);
 }
 
-rk_status rk_csv_parse(const char *text, size_t len, const char *name, rk_table **out,
-                       rk_error *err)
+/* Parse t->text[0..len-1] (with room for one more byte) in place. */
+static rk_status parse_in_place(rk_table *t, size_t len, rk_error *err)
 {
-    *out = NULL;
-    rk_table *t = calloc(1, sizeof *t);
-    if (!t || !(t->source = strdup(name))) {
-        free(t);
-        return rk_error_set(err, RK_ENOMEM, "out of memory reading %s", name);
-    }
+    char *text = t->text;
+    const char *name = t->source;
     csv_state s = {.t = t};
-    rk_buf_init(&s.field, (size_t)1 << 24); /* one field may not exceed 16 MiB */
     rk_status st = RK_OK;
-    size_t i = 0, line = 1, row_line = 1;
+    size_t i = 0, w = 0, line = 1, row_line = 1, fstart = 0;
     if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
         (unsigned char)text[2] == 0xBF)
-        i = 3;
+        i = w = fstart = 3;
     int quoted = 0, after_quote = 0, field_started = 0;
     for (; i < len && st == RK_OK; i++) {
         char c = text[i];
@@ -236,7 +179,7 @@ rk_status rk_csv_parse(const char *text, size_t len, const char *name, rk_table 
         if (quoted) {
             if (c == '"') {
                 if (i + 1 < len && text[i + 1] == '"') {
-                    st = rk_buf_append(&s.field, "\"", 1, err);
+                    text[w++] = '"';
                     i++;
                 } else {
                     quoted = 0;
@@ -244,23 +187,27 @@ rk_status rk_csv_parse(const char *text, size_t len, const char *name, rk_table 
                 }
             } else {
                 if (c == '\n') line++;
-                st = rk_buf_append(&s.field, &c, 1, err);
+                text[w++] = c;
             }
             continue;
         }
         if (c == ',') {
-            st = push_field(&s, err);
+            text[w++] = '\0';
+            st = push_field(&s, text + fstart, err);
+            fstart = w;
             after_quote = 0;
             field_started = 1;
         } else if (c == '\n' || c == '\r') {
             if (c == '\r' && i + 1 < len && text[i + 1] == '\n') i++;
-            st = push_field(&s, err);
+            text[w++] = '\0';
+            st = push_field(&s, text + fstart, err);
+            fstart = w;
             if (!st) st = push_row(&s, row_line, err);
             line++;
             row_line = line;
             after_quote = 0;
             field_started = 0;
-        } else if (c == '"' && s.field.len == 0 && !after_quote) {
+        } else if (c == '"' && w == fstart && !after_quote) {
             quoted = 1;
             field_started = 1;
         } else if (after_quote) {
@@ -269,22 +216,34 @@ rk_status rk_csv_parse(const char *text, size_t len, const char *name, rk_table 
                                   "%s:%zu: text after a closing quote in field %zu", name, line,
                                   s.row_n + 1);
         } else {
-            st = rk_buf_append(&s.field, &c, 1, err);
+            text[w++] = c;
             field_started = 1;
         }
     }
     if (st == RK_OK && quoted)
         st = rk_error_set(err, RK_EPARSE, "%s:%zu: a quoted field is never closed", name,
                           row_line);
-    if (st == RK_OK && (field_started || s.field.len || s.row_n)) {
-        st = push_field(&s, err);
+    if (st == RK_OK && (field_started || w > fstart || s.row_n)) {
+        text[w++] = '\0'; /* the buffer has one spare byte for this */
+        st = push_field(&s, text + fstart, err);
         if (!st) st = push_row(&s, row_line, err);
     }
     if (st == RK_OK && !s.header_done)
         st = rk_error_set(err, RK_EPARSE, "%s: the file is empty (no header row)", name);
-    drop_row(&s);
     free(s.row);
-    rk_buf_free(&s.field);
+    return st;
+}
+
+static rk_status parse_owned(char *buf, size_t len, const char *name, rk_table **out,
+                             rk_error *err)
+{
+    rk_table *t = rk__table_alloc(name);
+    if (!t) {
+        free(buf);
+        return rk_error_set(err, RK_ENOMEM, "out of memory reading %s", name);
+    }
+    t->text = buf;
+    rk_status st = parse_in_place(t, len, err);
     if (st) {
         rk_table_free(t);
         return st;
@@ -293,21 +252,89 @@ rk_status rk_csv_parse(const char *text, size_t len, const char *name, rk_table 
     return RK_OK;
 }
 
+rk_status rk_csv_parse(const char *text, size_t len, const char *name, rk_table **out,
+                       rk_error *err)
+{
+    *out = NULL;
+    char *buf = malloc(len + 1);
+    if (!buf) return rk_error_set(err, RK_ENOMEM, "out of memory reading %s", name);
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    return parse_owned(buf, len, name, out, err);
+}
+
 rk_status rk_csv_read(const char *path, rk_table **out, rk_error *err)
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) return rk_error_set(err, RK_EIO, "%s: cannot open: %s", path, strerror(errno));
-    rk_buf b;
-    rk_buf_init(&b, 0);
-    char chunk[65536];
-    size_t n;
-    rk_status st = RK_OK;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if ((st = rk_buf_append(&b, chunk, n, err))) break;
+    struct stat sb;
+    size_t cap = fstat(fileno(f), &sb) == 0 && sb.st_size > 0 ? (size_t)sb.st_size + 1 : 65536;
+    size_t len = 0;
+    char *buf = malloc(cap);
+    rk_status st = buf ? RK_OK : rk_error_set(err, RK_ENOMEM, "%s: out of memory", path);
+    while (!st) {
+        if (cap - len < 2) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                st = rk_error_set(err, RK_ENOMEM, "%s: out of memory", path);
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+        if (n == 0) break;
+    }
     if (!st && ferror(f)) st = rk_error_set(err, RK_EIO, "%s: read error", path);
     fclose(f);
-    if (!st) st = rk_csv_parse(b.data ? b.data : "", b.len, path, out, err);
-    rk_buf_free(&b);
-    return st;
+    if (st) {
+        free(buf);
+        return st;
+    }
+    return parse_owned(buf, len, path, out, err);
+}
+
+/* ---- writer ---- */
+
+static int needs_quotes(const char *s)
+{
+    if (!*s) return 0;
+    if (*s == ' ' || s[strlen(s) - 1] == ' ') return 1;
+    return strpbrk(s, ",\"\r\n") != NULL;
+}
+
+static int put_field(FILE *f, const char *s)
+{
+    if (!needs_quotes(s)) return fputs(s, f) < 0;
+    if (fputc('"', f) == EOF) return 1;
+    for (; *s; s++) {
+        if (*s == '"' && fputc('"', f) == EOF) return 1;
+        if (fputc(*s, f) == EOF) return 1;
+    }
+    return fputc('"', f) == EOF;
+}
+
+rk_status rk_csv_write(const rk_table *t, const char *path, rk_error *err)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return rk_error_set(err, RK_EIO, "%s: cannot create: %s", path, strerror(errno));
+    int bad = 0;
+    for (size_t j = 0; j < t->ncols; j++) {
+        if (j) bad |= fputc(',', f) == EOF;
+        bad |= put_field(f, t->names[j]);
+    }
+    bad |= fputc('\n', f) == EOF;
+    for (size_t i = 0; i < t->nrows && !bad; i++) {
+        char *const *row = t->cells + i * t->ncols;
+        for (size_t j = 0; j < t->ncols; j++) {
+            if (j) bad |= fputc(',', f) == EOF;
+            bad |= put_field(f, row[j]);
+        }
+        bad |= fputc('\n', f) == EOF;
+    }
+    if (fclose(f) != 0) bad = 1;
+    if (bad) return rk_error_set(err, RK_EIO, "%s: write error (disk full?)", path);
+    return RK_OK;
 }
