@@ -9,15 +9,30 @@
 
 #include "data/table.h"
 
-size_t rk_table_nrows(const rk_table *t) { return t->nrows; }
-size_t rk_table_ncols(const rk_table *t) { return t->ncols; }
-const char *rk_table_colname(const rk_table *t, size_t col) { return t->names[col]; }
+size_t rk_table_nrows(const rk_table *t)
+{
+    return t->nrows;
+}
+size_t rk_table_ncols(const rk_table *t)
+{
+    return t->ncols;
+}
+const char *rk_table_colname(const rk_table *t, size_t col)
+{
+    return t->names[col];
+}
 const char *rk_table_cell(const rk_table *t, size_t row, size_t col)
 {
     return t->cells[row * t->ncols + col];
 }
-size_t rk_table_line(const rk_table *t, size_t row) { return t->lines[row]; }
-const char *rk_table_source(const rk_table *t) { return t->source; }
+size_t rk_table_line(const rk_table *t, size_t row)
+{
+    return t->lines[row];
+}
+const char *rk_table_source(const rk_table *t)
+{
+    return t->source;
+}
 
 long rk_table_find(const rk_table *t, const char *name)
 {
@@ -45,17 +60,20 @@ rk_status rk_table_column(const rk_table *t, const char *name, size_t *col, rk_e
 
 int rk_cell_is_missing(const char *s)
 {
-    while (*s == ' ' || *s == '\t') s++;
+    while (*s == ' ' || *s == '\t')
+        s++;
     if (*s == '\0') return 1;
     size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
     return (n == 2 && s[0] == 'N' && s[1] == 'A') || (n == 1 && s[0] == '.');
 }
 
 rk_status rk_parse_number(const char *s, double *out, rk_error *err)
 {
     const char *p = s;
-    while (*p == ' ' || *p == '\t') p++;
+    while (*p == ' ' || *p == '\t')
+        p++;
     /* strtod accepts "nan", "inf" and hex floats; a data value must be decimal */
     const char *q = p;
     if (*q == '+' || *q == '-') q++;
@@ -66,7 +84,8 @@ rk_status rk_parse_number(const char *s, double *out, rk_error *err)
     char *end;
     errno = 0;
     double v = strtod(p, &end);
-    while (*end == ' ' || *end == '\t') end++;
+    while (*end == ' ' || *end == '\t')
+        end++;
     if (*end != '\0') return rk_error_set(err, RK_EPARSE, "'%s' is not a number", s);
     if (!isfinite(v) || (errno == ERANGE && fabs(v) > 1.0))
         return rk_error_set(err, RK_EPARSE, "'%s' is out of the range of a double", s);
@@ -89,8 +108,7 @@ rk_status rk_table_numeric(const rk_table *t, size_t col, double *out, size_t *n
         if (rk_parse_number(c, &out[i], &e2)) {
             char where[300];
             return rk_error_set(err, RK_EPARSE, "%s: column '%s': %s",
-                                rk_table_where(t, i, where, sizeof where), t->names[col],
-                                e2.msg);
+                                rk_table_where(t, i, where, sizeof where), t->names[col], e2.msg);
         }
     }
     if (n_missing) *n_missing = miss;
@@ -130,8 +148,10 @@ static rk_status push_row(csv_state *s, size_t line, rk_error *err)
         for (size_t j = 0; j < n; j++) {
             char *nm = s->row[j];
             size_t a = 0, b = strlen(nm);
-            while (a < b && isspace((unsigned char)nm[a])) a++;
-            while (b > a && isspace((unsigned char)nm[b - 1])) b--;
+            while (a < b && isspace((unsigned char)nm[a]))
+                a++;
+            while (b > a && isspace((unsigned char)nm[b - 1]))
+                b--;
             memmove(nm, nm + a, b - a);
             nm[b - a] = '\0';
             if (!*nm)
@@ -152,8 +172,8 @@ static rk_status push_row(csv_state *s, size_t line, rk_error *err)
         return RK_OK;
     }
     if (n != t->ncols)
-        return rk_error_set(err, RK_EPARSE, "%s:%zu: %zu fields, but the header has %zu",
-                            t->source, line, n, t->ncols);
+        return rk_error_set(err, RK_EPARSE, "%s:%zu: %zu fields, but the header has %zu", t->source,
+                            line, n, t->ncols);
     return rk__table_push(t, s->row, line, err);
 }
 
@@ -212,17 +232,15 @@ static rk_status parse_in_place(rk_table *t, size_t len, rk_error *err)
             field_started = 1;
         } else if (after_quote) {
             if (c != ' ' && c != '\t')
-                st = rk_error_set(err, RK_EPARSE,
-                                  "%s:%zu: text after a closing quote in field %zu", name, line,
-                                  s.row_n + 1);
+                st = rk_error_set(err, RK_EPARSE, "%s:%zu: text after a closing quote in field %zu",
+                                  name, line, s.row_n + 1);
         } else {
             text[w++] = c;
             field_started = 1;
         }
     }
     if (st == RK_OK && quoted)
-        st = rk_error_set(err, RK_EPARSE, "%s:%zu: a quoted field is never closed", name,
-                          row_line);
+        st = rk_error_set(err, RK_EPARSE, "%s:%zu: a quoted field is never closed", name, row_line);
     if (st == RK_OK && (field_started || w > fstart || s.row_n)) {
         text[w++] = '\0'; /* the buffer has one spare byte for this */
         st = push_field(&s, text + fstart, err);
@@ -234,8 +252,7 @@ static rk_status parse_in_place(rk_table *t, size_t len, rk_error *err)
     return st;
 }
 
-static rk_status parse_owned(char *buf, size_t len, const char *name, rk_table **out,
-                             rk_error *err)
+static rk_status parse_owned(char *buf, size_t len, const char *name, rk_table **out, rk_error *err)
 {
     rk_table *t = rk__table_alloc(name);
     if (!t) {
@@ -318,8 +335,10 @@ static int put_field(FILE *f, const char *s)
 
 rk_status rk_csv_write(const rk_table *t, const char *path, rk_error *err)
 {
-    FILE *f = fopen(path, "wb");
-    if (!f) return rk_error_set(err, RK_EIO, "%s: cannot create: %s", path, strerror(errno));
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return rk_error_set(err, RK_EIO, "%s: cannot create: %s", tmp, strerror(errno));
     int bad = 0;
     for (size_t j = 0; j < t->ncols; j++) {
         if (j) bad |= fputc(',', f) == EOF;
@@ -335,6 +354,13 @@ rk_status rk_csv_write(const rk_table *t, const char *path, rk_error *err)
         bad |= fputc('\n', f) == EOF;
     }
     if (fclose(f) != 0) bad = 1;
-    if (bad) return rk_error_set(err, RK_EIO, "%s: write error (disk full?)", path);
+    if (!bad && rename(tmp, path) != 0) {
+        remove(tmp);
+        return rk_error_set(err, RK_EIO, "%s: cannot rename %s: %s", path, tmp, strerror(errno));
+    }
+    if (bad) {
+        remove(tmp);
+        return rk_error_set(err, RK_EIO, "%s: write error (disk full?)", path);
+    }
     return RK_OK;
 }

@@ -81,8 +81,8 @@ rk_status rk__table_push(rk_table *t, char **cells, size_t line, rk_error *err)
     return RK_OK;
 }
 
-rk_status rk_table_new(const char *source, size_t ncols, const char *const *names,
-                       rk_table **out, rk_error *err)
+rk_status rk_table_new(const char *source, size_t ncols, const char *const *names, rk_table **out,
+                       rk_error *err)
 {
     *out = NULL;
     if (ncols == 0) return rk_error_set(err, RK_EINVAL, "%s: a table needs a column", source);
@@ -91,12 +91,11 @@ rk_status rk_table_new(const char *source, size_t ncols, const char *const *name
             return rk_error_set(err, RK_EINVAL, "%s: column %zu has no name", source, j + 1);
         for (size_t k = 0; k < j; k++)
             if (!strcmp(names[k], names[j]))
-                return rk_error_set(err, RK_EINVAL, "%s: column name '%s' appears twice",
-                                    source, names[j]);
+                return rk_error_set(err, RK_EINVAL, "%s: column name '%s' appears twice", source,
+                                    names[j]);
     }
     rk_table *t = rk__table_alloc(source);
-    if (!t || !(t->names = calloc(ncols, sizeof *t->names)) ||
-        !(t->types = calloc(ncols, 1))) {
+    if (!t || !(t->names = calloc(ncols, sizeof *t->names)) || !(t->types = calloc(ncols, 1))) {
         rk_table_free(t);
         return rk_error_set(err, RK_ENOMEM, "%s: out of memory", source);
     }
@@ -125,7 +124,10 @@ rk_status rk_table_add_row(rk_table *t, const char *const *cells, size_t line, r
     return st;
 }
 
-void rk_table_set_records(rk_table *t) { t->records = 1; }
+void rk_table_set_records(rk_table *t)
+{
+    t->records = 1;
+}
 
 const char *rk_table_where(const rk_table *t, size_t row, char *buf, size_t size)
 {
@@ -162,7 +164,8 @@ void rk_table_set_coltype(rk_table *t, size_t col, rk_coltype type)
 
 static int leading_zero_code(const char *s)
 {
-    while (*s == ' ') s++;
+    while (*s == ' ')
+        s++;
     if (*s == '+' || *s == '-') s++;
     return s[0] == '0' && isdigit((unsigned char)s[1]);
 }
@@ -202,7 +205,8 @@ static long days_from_civil(long y, long m, long d)
 rk_status rk_parse_date(const char *s, long *days, rk_error *err)
 {
     const char *p = s;
-    while (*p == ' ') p++;
+    while (*p == ' ')
+        p++;
     long v[3] = {0, 0, 0};
     int w[3] = {4, 2, 2};
     for (int k = 0; k < 3; k++) {
@@ -214,7 +218,8 @@ rk_status rk_parse_date(const char *s, long *days, rk_error *err)
         if (k < 2 && *p++ != '-')
             return rk_error_set(err, RK_EPARSE, "'%s' is not a date (YYYY-MM-DD)", s);
     }
-    while (*p == ' ') p++;
+    while (*p == ' ')
+        p++;
     if (*p) return rk_error_set(err, RK_EPARSE, "'%s' is not a date (YYYY-MM-DD)", s);
     static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int leap = (v[0] % 4 == 0 && v[0] % 100 != 0) || v[0] % 400 == 0;

@@ -16,13 +16,13 @@ typedef struct rk__arena_block {
 struct rk_table {
     char *source;
     size_t ncols, nrows, rows_cap;
-    char **names;          /* ncols */
-    char **labels;         /* ncols, NULL until a label is set; entries may be NULL */
-    unsigned char *types;  /* ncols rk_coltype */
-    char **cells;          /* nrows * ncols, row-major; point into text or the arena */
-    size_t *lines;         /* nrows: line (CSV) or record number (other formats) */
-    int records;           /* 1: lines[] are record numbers of a binary file */
-    char *text;            /* the CSV file's bytes, parsed in place (owned) */
+    char **names;         /* ncols */
+    char **labels;        /* ncols, NULL until a label is set; entries may be NULL */
+    unsigned char *types; /* ncols rk_coltype */
+    char **cells;         /* nrows * ncols, row-major; point into text or the arena */
+    size_t *lines;        /* nrows: line (CSV) or record number (other formats) */
+    int records;          /* 1: lines[] are record numbers of a binary file */
+    char *text;           /* the CSV file's bytes, parsed in place (owned) */
     rk__arena_block *arena;
 };
 
