@@ -1,11 +1,13 @@
 /* rctkit data: tables of text cells read from CSV, SAS (sas7bdat, XPORT), Stata
  * and SPSS files, written as CSV or SAS XPORT v5; strict number and date
- * parsing; the trial data model (subjects, measurements, adverse events) and
- * its derivations live in rctkit/trial.h. */
+ * parsing; the trial data model (subjects, measurements, adverse events, close
+ * to CDISC ADaM ADSL/BDS/ADAE) and its derivations. */
 #ifndef RCTKIT_DATA_H
 #define RCTKIT_DATA_H
 
 #include <stddef.h>
+#include <limits.h>
+#include <stdint.h>
 
 #include "rctkit/core.h"
 
@@ -66,8 +68,8 @@ typedef enum rk_coltype {
 
 /* An empty table with the given column names (copied; must be non-empty and
  * unique) and `source` used in messages.  Free with rk_table_free. */
-rk_status rk_table_new(const char *source, size_t ncols, const char *const *names,
-                       rk_table **out, rk_error *err);
+rk_status rk_table_new(const char *source, size_t ncols, const char *const *names, rk_table **out,
+                       rk_error *err);
 /* Append a row of ncols cells (copied; NULL means missing, stored as "").
  * `line` is what messages call the row: a CSV line or a record number. */
 rk_status rk_table_add_row(rk_table *t, const char *const *cells, size_t line, rk_error *err);
@@ -136,6 +138,132 @@ rk_status rk_data_write(const rk_table *t, const char *path, rk_file_format fmt,
 /* Strict decimal number: the whole of s (surrounding blanks allowed) must be a
  * finite number.  "nan", "inf", "1e999", "3x" and "" are RK_EPARSE errors. */
 rk_status rk_parse_number(const char *s, double *out, rk_error *err);
+
+/* ==== the trial data model ====
+ *
+ * Three tables, named and shaped as CDISC ADaM so that existing data fits
+ * (docs/data.md has the column list):
+ *  - subjects (ADSL): one row per subject: USUBJID, ARM (planned), and
+ *    optionally SITEID, ACTARM, RANDDT, TRTSDT, TRTEDT (ISO dates), ITTFL,
+ *    MITTFL, PPROTFL, SAFFL (Y/N; derived when absent), MAJDEVFL (Y = major
+ *    protocol deviation); every other column is a baseline covariate.
+ *  - measurements (BDS): one row per subject, parameter and assessment:
+ *    USUBJID, PARAMCD, AVAL, and AVISIT and/or ADY (study day); optionally
+ *    AVALU (unit: "%" values must lie in 0-100, volumes (mL, L, cm3) >= 0).
+ *  - adverse events (ADAE): USUBJID, AEDECOD (or AETERM), AETOXGR (grade
+ *    1-5), ASTDY, and optionally AENDY, AESER (Y/N), AEREL.
+ * Derived: populations, the analysis visit (windows), baseline (ABLFL, BASE),
+ * CHG, PCHG, LOCF records (DTYPE = "LOCF"), clinical improvement (CRIT1FL)
+ * and time to improvement. */
+
+#define RK_DATE_MISSING LONG_MIN
+
+/* A visit window on the study day: records with lo <= ADY <= hi belong to the
+ * visit; with several, the one nearest the target (then the earlier) is
+ * analysed.  The first window of a list is the baseline window. */
+typedef struct rk_visit_window {
+    const char *name;
+    double target, lo, hi;
+} rk_visit_window;
+
+typedef struct rk_trial_opts {
+    const char *const *arms; /* planned arms in display order; NULL: as found, sorted */
+    size_t n_arms;
+    const rk_visit_window *windows; /* NULL: AVISIT as given */
+    size_t n_windows;
+    const char *baseline_visit; /* without windows: the baseline AVISIT ("BASELINE") */
+    const char *primary_param;  /* PARAMCD of the primary endpoint (LOCF, PP); NULL: none */
+    const char *primary_visit;  /* its visit (default: the last window / visit) */
+    int locf;                   /* carry the last observation forward in mITT (default 1) */
+    const char *improve_param;  /* ordinal clinical status PARAMCD (e.g. "CS6"); NULL: none */
+    double improve_drop;        /* improvement = a fall of this many categories (2) ... */
+    double discharge_value;     /* ... or this category, discharge (1) */
+} rk_trial_opts;
+
+void rk_trial_opts_init(rk_trial_opts *o);
+
+enum { RK_FLAG_N = 0, RK_FLAG_Y = 1 };
+
+typedef struct rk_subject {
+    const char *usubjid, *siteid;             /* siteid "" when absent */
+    int arm;                                  /* planned arm index, -1: not randomized */
+    int actarm;                               /* actual arm index, -1: none or not treated */
+    long randdt, trtsdt, trtedt;              /* days since 1960-01-01 or RK_DATE_MISSING */
+    unsigned char itt, mitt, pp, saf, majdev; /* RK_FLAG_Y / RK_FLAG_N */
+    size_t row;                               /* row of the subjects table (covariates) */
+} rk_subject;
+
+typedef struct rk_measure {
+    size_t subject;                    /* index into rk_trial.subjects */
+    int param;                         /* index into rk_trial.params */
+    int visit;                         /* analysis visit index into rk_trial.visits, -1: none */
+    double ady, aval, base, chg, pchg; /* NaN when missing */
+    unsigned char locf;                /* DTYPE = "LOCF" (a derived record) */
+    unsigned char ablfl, anl01fl;      /* baseline record; the record analysed at its visit */
+    signed char crit1fl;               /* improvement: 1 Y, 0 N, -1 not applicable */
+    size_t row;                        /* source row, SIZE_MAX for a derived record */
+} rk_measure;
+
+typedef struct rk_ae {
+    size_t subject;
+    const char *term;
+    int grade;                             /* 1-5 */
+    double astdy, aendy;                   /* NaN when missing */
+    unsigned char serious, related, trtem; /* AESER = Y; AEREL says related; start >= day 1 */
+    size_t row;
+} rk_ae;
+
+/* Time to clinical improvement, one per subject with a baseline category. */
+typedef struct rk_tte {
+    size_t subject;
+    double time;  /* study day of the first improvement, or of the last assessment */
+    int censored; /* 1: no improvement seen */
+} rk_tte;
+
+typedef struct rk_trial {
+    rk_table *subjects_table, *measures_table, *ae_table; /* the sources (owned) */
+    char **arms;
+    size_t n_arms;
+    char **params;
+    size_t n_params;
+    char **visits; /* analysis visits in time order */
+    double *visit_target;
+    size_t n_visits;
+    rk_subject *subjects;
+    size_t n_subjects;
+    rk_measure *measures; /* sorted by subject, parameter, visit, day */
+    size_t n_measures;
+    rk_ae *aes;
+    size_t n_aes;
+    rk_tte *tti; /* time to improvement */
+    size_t n_tti;
+    char **notes; /* things a statistician should know, in words */
+    size_t n_notes;
+    void *index; /* internal: USUBJID hash */
+} rk_trial;
+
+/* Read the three files (any rk_data_read format; measurements and ae may be
+ * NULL), validate them and derive everything above.  Bad input is an
+ * RK_EINVAL/RK_EPARSE error naming file, line (or record) and column:
+ * duplicate subject IDs, a measurement or AE for an unknown subject, an arm
+ * not in opts->arms, text in a numeric column, dates out of order
+ * (RANDDT <= TRTSDT <= TRTEDT, ASTDY <= AENDY), negative volumes,
+ * proportions over 100%. */
+rk_status rk_trial_read(const char *subjects, const char *measurements, const char *ae,
+                        const rk_trial_opts *opts, rk_trial **out, rk_error *err);
+/* Same from tables, which the trial takes over (they are freed with it, also
+ * when this fails).  measurements and ae may be NULL. */
+rk_status rk_trial_from_tables(rk_table *subjects, rk_table *measurements, rk_table *ae,
+                               const rk_trial_opts *opts, rk_trial **out, rk_error *err);
+void rk_trial_free(rk_trial *t);
+
+/* Derived data sets as tables (caller frees): ADSL (the subjects' columns with
+ * ITTFL, MITTFL, PPROTFL, SAFFL set), the measurements with AVISIT, ABLFL,
+ * BASE, CHG, PCHG, DTYPE, ANL01FL, CRIT1FL, and ADTTE (time to improvement:
+ * USUBJID, ARM, PARAMCD, AVAL, CNSR). */
+rk_status rk_trial_adsl(const rk_trial *t, rk_table **out, rk_error *err);
+rk_status rk_trial_bds(const rk_trial *t, rk_table **out, rk_error *err);
+rk_status rk_trial_adtte(const rk_trial *t, rk_table **out, rk_error *err);
 
 #ifdef __cplusplus
 }

@@ -29,8 +29,9 @@ static rk_status parse_err(const char *text, rk_error *err)
 static void test_quotes_crlf_bom_and_blank_lines(void **state)
 {
     (void)state;
-    rk_table *t = parse_ok("\xEF\xBB\xBFid,name,score\r\n1,\"Smith, J\",3.5\r\n\r\n2,\"say \"\"hi\"\"\",\r\n"
-                           "3,\"two\nlines\",NA");
+    rk_table *t =
+        parse_ok("\xEF\xBB\xBFid,name,score\r\n1,\"Smith, J\",3.5\r\n\r\n2,\"say \"\"hi\"\"\",\r\n"
+                 "3,\"two\nlines\",NA");
     assert_int_equal(rk_table_ncols(t), 3);
     assert_int_equal(rk_table_nrows(t), 3);
     assert_string_equal(rk_table_colname(t, 0), "id");
