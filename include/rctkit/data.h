@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "rctkit/core.h"
@@ -120,8 +121,11 @@ const char *rk_file_format_name(rk_file_format fmt);
  * ISO dates (RK_COL_DATE), labels are kept. */
 rk_status rk_data_read(const char *path, rk_file_format fmt, rk_table **out, rk_error *err);
 
-/* Write CSV (RFC 4180, LF line ends; fields quoted when needed). */
+/* Write CSV (RFC 4180, LF line ends; fields quoted when needed) to a
+ * temporary file renamed to `path` when complete: no partial file is left. */
 rk_status rk_csv_write(const rk_table *t, const char *path, rk_error *err);
+/* Same to an open stream; `name` is used in messages. */
+rk_status rk_csv_write_stream(const rk_table *t, FILE *f, const char *name, rk_error *err);
 
 /* Write a SAS transport (XPORT) file, version 5, the format regulators accept.
  * Version 5 limits are enforced, not truncated: the member name (`member`,

@@ -333,12 +333,8 @@ static int put_field(FILE *f, const char *s)
     return fputc('"', f) == EOF;
 }
 
-rk_status rk_csv_write(const rk_table *t, const char *path, rk_error *err)
+static int put_table(FILE *f, const rk_table *t)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return rk_error_set(err, RK_EIO, "%s: cannot create: %s", tmp, strerror(errno));
     int bad = 0;
     for (size_t j = 0; j < t->ncols; j++) {
         if (j) bad |= fputc(',', f) == EOF;
@@ -353,6 +349,23 @@ rk_status rk_csv_write(const rk_table *t, const char *path, rk_error *err)
         }
         bad |= fputc('\n', f) == EOF;
     }
+    return bad;
+}
+
+rk_status rk_csv_write_stream(const rk_table *t, FILE *f, const char *name, rk_error *err)
+{
+    if (put_table(f, t) || fflush(f) != 0)
+        return rk_error_set(err, RK_EIO, "%s: write error", name);
+    return RK_OK;
+}
+
+rk_status rk_csv_write(const rk_table *t, const char *path, rk_error *err)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return rk_error_set(err, RK_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+    int bad = put_table(f, t);
     if (fclose(f) != 0) bad = 1;
     if (!bad && rename(tmp, path) != 0) {
         remove(tmp);

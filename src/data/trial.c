@@ -521,6 +521,10 @@ rk_status rk_trial_from_tables(rk_table *subjects, rk_table *measurements, rk_ta
     /* given ITTFL, MITTFL, SAFFL before the measurements (LOCF is for mITT), PPROTFL after */
     if (!st) st = apply_given_flags(t, 0xB, err);
     if (!st && measurements) st = rk__trial_measures(t, opts, err);
+    if (!st && !measurements && rk_table_find(subjects, "PPROTFL") < 0)
+        st = rk__trial_note(t, err,
+                            "no measurements and no PPROTFL: the per-protocol "
+                            "population is empty");
     if (!st) st = apply_given_flags(t, 0x4, err);
     if (!st && ae) st = load_aes(t, err);
     if (st) {
