@@ -392,13 +392,18 @@ rk_status rk__trial_measures(rk_trial *t, const rk_trial_opts *o, rk_error *err)
                     (k == i || m[keys[k - 1].i].visit != x.visit || isnan(m[keys[k - 1].i].aval)))
                     x.anl01fl = 1;
                 if (!windows && k > i && x.visit >= 0 && m[keys[k - 1].i].visit == x.visit) {
-                    st = rk_error_set(
-                        err, RK_EINVAL,
-                        "%s: subject '%s' has a second %s record at visit %s (the first at %s); "
-                        "give visit windows to choose one",
-                        rk_table_where(tb, x.row, w, sizeof w), subj->usubjid, t->params[p],
-                        t->visits[x.visit],
-                        rk_table_where(tb, m[keys[k - 1].i].row, w2, sizeof w2));
+                    size_t r1 = m[keys[k - 1].i].row, r2 = x.row;
+                    if (r1 > r2) { /* name them in file order */
+                        size_t tmp = r1;
+                        r1 = r2;
+                        r2 = tmp;
+                    }
+                    st = rk_error_set(err, RK_EINVAL,
+                                      "%s: subject '%s' has a second %s record at visit %s (the "
+                                      "first at %s); give visit windows to choose one",
+                                      rk_table_where(tb, r2, w, sizeof w), subj->usubjid,
+                                      t->params[p], t->visits[x.visit],
+                                      rk_table_where(tb, r1, w2, sizeof w2));
                     break;
                 }
                 if (x.anl01fl && x.visit == bi) {

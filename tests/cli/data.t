@@ -71,6 +71,12 @@ USUBJID,ARM,PARAMCD,AVISIT,ADY,AVAL,ABLFL,BASE,CHG,PCHG,DTYPE,ANL01FL,CRIT1FL
 MSC-001,Placebo,LESPROP,BASELINE,-5,57.88,Y,57.88,,,,Y,
 MSC-001,Placebo,LESPROP,DAY10,9,58.17,,57.88,0.28999999999999915,0.5010366275051816,,Y,
 MSC-001,Placebo,LESPROP,DAY28,22,46.54,,57.88,-11.340000000000003,-19.592259847961305,,Y,
+$ d=$(mktemp -d) && rctkit data convert tests/fixtures/data/trial/adsl.csv "$d/adsl.xpt" >/dev/null && rctkit data convert tests/fixtures/data/trial/adlb.csv "$d/adlb.xpt" >/dev/null && rctkit data check --subjects "$d/adsl.xpt" --measurements "$d/adlb.xpt" --arms UC-MSC,Placebo --windows BASELINE=-7..1@1,DAY10=7..13@10,DAY28=21..35@28 --primary LESPROP@DAY28 --format json | grep -A4 '"PP"'; rm -r "$d"
+    "PP": {
+      "UC-MSC": 14,
+      "Placebo": 7,
+      "total": 21
+    },
 $ rctkit data convert tests/fixtures/data/adsl.sav -
 USUBJID,SITEID,ARM,AGE,BMI,LESPROP,RANDDT
 S-001,01,UC-MSC,60,24.1,0.1,2020-03-05

@@ -220,12 +220,63 @@ static void test_populations_and_given_flags(void **state)
     rk_trial_free(t);
 }
 
+/* Without windows: AVISIT as given, visits ordered by day, baseline by name; ADT gives ADY
+ * (CDISC: no day 0); two records at one visit are an error. */
+static void test_avisit_and_adt(void **state)
+{
+    (void)state;
+    const char *adsl = "USUBJID,ARM,RANDDT,TRTSDT\n"
+                       "S1,A,2020-03-05,2020-03-06\n"
+                       "S2,B,2020-03-05,2020-03-05\n";
+    const char *adlb = "USUBJID,PARAMCD,AVISIT,ADT,AVAL\n"
+                       "S1,X,WEEK 4,2020-04-03,30\n"
+                       "S1,X,SCREENING,2020-03-05,40\n"
+                       "S2,X,SCREENING,2020-03-04,8\n"
+                       "S2,X,WEEK 4,2020-04-01,6\n";
+    rk_table *s, *m;
+    rk_error err;
+    assert_int_equal(rk_csv_parse(adsl, strlen(adsl), "adsl.csv", &s, &err), RK_OK);
+    assert_int_equal(rk_csv_parse(adlb, strlen(adlb), "adlb.csv", &m, &err), RK_OK);
+    rk_trial_opts o;
+    rk_trial_opts_init(&o);
+    o.baseline_visit = "SCREENING";
+    o.primary_param = "X";
+    rk_trial *t;
+    if (rk_trial_from_tables(s, m, NULL, &o, &t, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(t->n_visits, 2);
+    assert_string_equal(t->visits[0], "SCREENING");
+    assert_string_equal(t->visits[1], "WEEK 4");
+    assert_int_equal(t->n_measures, 4);
+    /* S1: baseline 2020-03-05 is the day before TRTSDT: day -1, not 0 */
+    assert_true(t->measures[0].ady == -1);
+    assert_true(t->measures[0].ablfl);
+    assert_true(t->measures[1].ady == 29); /* 2020-04-03 - 2020-03-06 + 1 */
+    assert_true(t->measures[1].chg == -10);
+    assert_true(t->measures[1].pchg == -25);
+    assert_true(t->measures[3].pchg == -25); /* S2: (6 - 8) / 8 x 100 */
+    assert_int_equal(t->subjects[0].pp, 1);  /* PP: primary visit = the last visit */
+    rk_trial_free(t);
+
+    const char *dup = "USUBJID,PARAMCD,AVISIT,ADY,AVAL\n"
+                      "S1,X,SCREENING,-1,30\n"
+                      "S1,X,SCREENING,-2,31\n";
+    assert_int_equal(rk_csv_parse(adsl, strlen(adsl), "adsl.csv", &s, &err), RK_OK);
+    assert_int_equal(rk_csv_parse(dup, strlen(dup), "adlb.csv", &m, &err), RK_OK);
+    t = (rk_trial *)1;
+    assert_int_equal(rk_trial_from_tables(s, m, NULL, &o, &t, &err), RK_EINVAL);
+    assert_null(t);
+    assert_string_equal(err.msg, "adlb.csv:3: subject 'S1' has a second X record at visit "
+                                 "SCREENING (the first at adlb.csv:2); give visit windows to "
+                                 "choose one");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_derivations_match_r),
         cmocka_unit_test(test_bad_input_messages),
         cmocka_unit_test(test_populations_and_given_flags),
+        cmocka_unit_test(test_avisit_and_adt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
