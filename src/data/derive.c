@@ -173,6 +173,8 @@ rk_status rk__trial_measures(rk_trial *t, const rk_trial_opts *o, rk_error *err)
     rk_measure *m = malloc((n ? n : 1) * sizeof *m);
     if (!m) return rk_error_set(err, RK_ENOMEM, "out of memory");
     name_list params = {&t->params, &t->n_params, 0}, visits = {&t->visits, &t->n_visits, 0};
+    const char *last_id = NULL; /* records come grouped by subject: skip most hash lookups */
+    long last_s = -1;
     for (size_t r = 0; r < n; r++) {
         if (c_dtype >= 0 && !rk_cell_is_missing(rk_table_cell(tb, r, (size_t)c_dtype))) {
             dropped++; /* derived records (LOCF ...) are derived again */
@@ -184,7 +186,9 @@ rk_status rk__trial_measures(rk_trial *t, const rk_trial_opts *o, rk_error *err)
         x->base = x->chg = x->pchg = NAN;
         x->crit1fl = -1;
         const char *id = rk_table_cell(tb, r, c_id);
-        long s = rk__trial_subject(t, id);
+        long s = last_id && !strcmp(id, last_id) ? last_s : rk__trial_subject(t, id);
+        last_id = id;
+        last_s = s;
         if (s < 0) {
             st = rk_error_set(
                 err, RK_EINVAL, "%s: column 'USUBJID': subject '%s' is not in the subjects file %s",
