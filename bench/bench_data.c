@@ -37,7 +37,10 @@ static double unif(void)
     rng_state ^= rng_state >> 27;
     return ((double)((rng_state * 2685821657736338717ull) >> 11) + 0.5) / 9007199254740992.0;
 }
-static int irange(int lo, int hi) { return lo + (int)(unif() * (hi - lo + 1)); }
+static int irange(int lo, int hi)
+{
+    return lo + (int)(unif() * (hi - lo + 1));
+}
 
 static int gen(const char *dir, long n)
 {
@@ -63,9 +66,8 @@ static int gen(const char *dir, long n)
         char rdt[16], tdt[16];
         rk_format_date(21979 + rd, rdt, sizeof rdt); /* from 2020-03-05 */
         rk_format_date(21979 + rd + irange(0, 2), tdt, sizeof tdt);
-        fprintf(a, "%s,%02d,%s,%s,%s,%s,%d,%s\n", id, (int)(i % 20) + 1, arm, rdt,
-                dosed ? tdt : "", unif() < 0.03 ? "Y" : "N", irange(30, 80),
-                unif() < 0.5 ? "F" : "M");
+        fprintf(a, "%s,%02d,%s,%s,%s,%s,%d,%s\n", id, (int)(i % 20) + 1, arm, rdt, dosed ? tdt : "",
+                unif() < 0.03 ? "Y" : "N", irange(30, 80), unif() < 0.5 ? "F" : "M");
         /* LESPROP (%): baseline, day 10, day 28 (5% missed), follow-up day 40 */
         double b = 5 + 55 * unif();
         int lday[4] = {irange(-5, 1), 10 + irange(-3, 3), 28 + irange(-6, 6), 40};
