@@ -7,6 +7,7 @@
 #include "cli/cmd_rand.h"
 #include "cli/cmd_survival.h"
 #include "cli/cmd_server.h"
+#include "cli/cmd_supply.h"
 
 static const char usage[] =
     "usage: rctkit [--version] [--help] COMMAND [options]\n"
@@ -23,6 +24,7 @@ static const char usage[] =
     "  trial      create a trial database from its files (design, sites, users, list)\n"
     "  serve      run the concealed-allocation server (HTTP + JSON)\n"
     "  audit      verify the audit trail's hash chain\n"
+    "  supply     blinded kits, labels, cold chain, kit scans, visit schedule, supply reports\n"
     "\n"
     "Run 'rctkit COMMAND --help' for a command's options.\n"
     "Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.\n";
@@ -51,6 +53,7 @@ int main(int argc, char **argv)
     if (!strcmp(c, "trial")) return rk__cmd_trial(argc - 2, argv + 2);
     if (!strcmp(c, "serve")) return rk__cmd_serve(argc - 2, argv + 2);
     if (!strcmp(c, "audit")) return rk__cmd_audit(argc - 2, argv + 2);
+    if (!strcmp(c, "supply")) return rk__cmd_supply(argc - 2, argv + 2);
     fprintf(stderr, "rctkit: unknown command '%s'\n\n%s", c, usage);
     return RK_EXIT_USAGE;
 }

@@ -14,6 +14,7 @@ commands:
   trial      create a trial database from its files (design, sites, users, list)
   serve      run the concealed-allocation server (HTTP + JSON)
   audit      verify the audit trail's hash chain
+  supply     blinded kits, labels, cold chain, kit scans, visit schedule, supply reports
 
 Run 'rctkit COMMAND --help' for a command's options.
 Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.
@@ -35,6 +36,7 @@ commands:
   trial      create a trial database from its files (design, sites, users, list)
   serve      run the concealed-allocation server (HTTP + JSON)
   audit      verify the audit trail's hash chain
+  supply     blinded kits, labels, cold chain, kit scans, visit schedule, supply reports
 
 Run 'rctkit COMMAND --help' for a command's options.
 Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.

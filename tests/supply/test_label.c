@@ -26,20 +26,20 @@ static void test_gtin(void **state)
     char buf[128];
     rk_date exp;
     assert_int_equal(rk_date_parse("2020-04-30", &exp, NULL), RK_OK);
-    assert_int_equal(rk_gs1_element_string("09506000134352", "8CBR73MT6", "PK2001", exp, buf,
-                                           sizeof buf, NULL),
-                     RK_OK);
+    assert_int_equal(
+        rk_gs1_element_string("09506000134352", "8CBR73MT6", "PK2001", exp, buf, sizeof buf, NULL),
+        RK_OK);
     assert_string_equal(buf, "(01)09506000134352(21)8CBR73MT6(10)PK2001(17)200430");
     rk_error err;
-    assert_int_equal(rk_gs1_element_string("09506000134353", "8CBR73MT6", "PK2001", exp, buf,
-                                           sizeof buf, &err),
-                     RK_EINVAL);
+    assert_int_equal(
+        rk_gs1_element_string("09506000134353", "8CBR73MT6", "PK2001", exp, buf, sizeof buf, &err),
+        RK_EINVAL);
     assert_string_equal(err.msg, "GTIN '09506000134353' is not 14 digits with a valid GS1 check "
                                  "digit: copy it from the GS1 registration (pad a GTIN-13 with a "
                                  "leading 0)");
-    assert_int_equal(rk_gs1_element_string("09506000134352", "8CBR73MT6", "PK(1)", exp, buf,
-                                           sizeof buf, &err),
-                     RK_EINVAL);
+    assert_int_equal(
+        rk_gs1_element_string("09506000134352", "8CBR73MT6", "PK(1)", exp, buf, sizeof buf, &err),
+        RK_EINVAL);
 }
 
 static long file_size(const char *p)
@@ -151,8 +151,13 @@ static void test_labels_identical_layout(void **state)
 static void test_label_errors(void **state)
 {
     (void)state;
-    rk_label_info in = {.study = "x", .product = "y", .gtin = "123", .code = "8CBR73MT6",
-                        .lot = "PK2001", .expiry = 18000, .number = 1};
+    rk_label_info in = {.study = "x",
+                        .product = "y",
+                        .gtin = "123",
+                        .code = "8CBR73MT6",
+                        .lot = "PK2001",
+                        .expiry = 18000,
+                        .number = 1};
     rk_error err;
     assert_int_equal(rk_label_render(&in, NULL, NULL, &err), RK_EINVAL);
     in.gtin = "09506000134352";
@@ -162,7 +167,15 @@ static void test_label_errors(void **state)
 
 /* fontconfig (loaded by cairo for the label text) keeps a process-wide cache it never frees. */
 const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void) { return "leak:libfontconfig.so\n"; }
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libfontconfig.so\n";
+}
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void)
+{
+    return "print_suppressions=0";
+}
 
 int main(void)
 {
