@@ -515,6 +515,7 @@ static int run_batches(const rk__args *a)
 static const rk__opt scan_opts[] = {
     {"dir", "DIR", "trial supply directory (kits, release data, subjects, journal)"},
     {"kit", "CODE[,CODE]", "kit code(s) as scanned"},
+    {"numbers", "A-B", "instead of --kit: kits numbered A to B (bulk depot and site scans)"},
     {"to", "STATE",
      "packaged, shipped, received, stored, dispensed, administered, quarantined, "
      "damaged, expired, lost, returned, destroyed"},
@@ -538,8 +539,9 @@ static int run_scan(const rk__args *a)
 {
     rk_error err = {0};
     const char *dir = rk__arg(a, "dir"), *kits = rk__arg(a, "kit"), *to = rk__arg(a, "to");
-    if (!dir || !kits || !to || !rk__arg(a, "who"))
-        return usage_error("needs --dir DIR --kit CODE --to STATE --who USER");
+    const char *nums = rk__arg(a, "numbers");
+    if (!dir || (!kits == !nums) || !to || !rk__arg(a, "who"))
+        return usage_error("needs --dir DIR, --kit CODE or --numbers A-B, --to STATE, --who USER");
     rk_scan sc;
     memset(&sc, 0, sizeof sc);
     rk_infusion inf;
@@ -593,24 +595,50 @@ static int run_scan(const rk__args *a)
         trial_free(&t);
         return fail(&err, st);
     }
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", kits);
+    const rk_kitlist *l = rk_supply_kits(t.sup);
+    rk_buf list;
+    rk_buf_init(&list, 0);
+    if (nums) {
+        char *end;
+        unsigned long lo = strtoul(nums, &end, 10), hi = lo;
+        if (*end == '-') hi = strtoul(end + 1, &end, 10);
+        if (*end || lo < 1 || hi < lo || hi > l->n) {
+            trial_free(&t);
+            rk_error_set(&err, RK_EINVAL, "--numbers: '%s' is not A-B with 1 <= A <= B <= %zu",
+                         nums, l->n);
+            return fail(&err, RK_EINVAL);
+        }
+        for (size_t i = 0; i < l->n; i++)
+            if (l->kit[i].number >= lo && l->kit[i].number <= hi)
+                rk_buf_appendf(&list, NULL, "%s%s", list.len ? "," : "", l->kit[i].code);
+    } else {
+        rk_buf_appendf(&list, NULL, "%s", kits);
+    }
     int rc = RK_EXIT_OK;
-    for (char *p = buf; p;) {
+    size_t done = 0;
+    uint64_t first = rk_supply_seq(t.sup) + 1;
+    rk_kit_state from0 = RK_KIT_PREPARED;
+    for (char *p = list.data; p;) {
         char *c = strchr(p, ',');
         if (c) *c = 0;
         sc.kit = p;
-        const rk_kitlist *l = rk_supply_kits(t.sup);
         long k = rk_kitlist_find(l, p);
         rk_kit_state from = k >= 0 ? l->kit[k].state : RK_KIT_PREPARED;
         if ((st = rk_supply_scan(t.sup, &sc, &err))) {
             rc = fail(&err, st);
             break;
         }
-        printf("kit %s: %s -> %s (record %llu)\n", p, rk_kit_state_name(from),
-               rk_kit_state_name(sc.to), (unsigned long long)rk_supply_seq(t.sup));
+        if (!done++) from0 = from;
+        if (!c && done == 1)
+            printf("kit %s: %s -> %s (record %llu)\n", p, rk_kit_state_name(from),
+                   rk_kit_state_name(sc.to), (unsigned long long)rk_supply_seq(t.sup));
         p = c ? c + 1 : NULL;
     }
+    if (done > 1)
+        printf("%zu kits: %s -> %s (records %llu-%llu)\n", done, rk_kit_state_name(from0),
+               rk_kit_state_name(sc.to), (unsigned long long)first,
+               (unsigned long long)rk_supply_seq(t.sup));
+    rk_buf_free(&list);
     trial_free(&t);
     return rc;
 }
@@ -819,12 +847,21 @@ static int run_logger(const rk__args *a)
                  : r.n_excursions     ? "temperature excursion"
                  : r.transit_exceeded ? "transit too long"
                                       : "incomplete record");
+        size_t already = 0;
         if (!s2) s2 = trial_open(&t, dir, 1, &e2);
+        if (!s2) {
+            const rk_kitlist *l = rk_supply_kits(t.sup);
+            for (size_t i = 0; i < l->n; i++)
+                already +=
+                    !strcmp(l->kit[i].shipment, ship) && l->kit[i].state == RK_KIT_QUARANTINED;
+        }
         if (!s2)
             s2 = rk_supply_quarantine_shipment(
                 t.sup, ship, rk__arg(a, "who") ? rk__arg(a, "who") : "logger-import", why, when, &n,
                 &e2);
-        if (!s2) printf("shipment %s: %zu kits quarantined (%s)\n", ship, n, why);
+        if (!s2)
+            printf("shipment %s: %zu kits quarantined (%s)%s\n", ship, n, why,
+                   already ? ", the others were already" : "");
         trial_free(&t);
         if (s2) rc = fail(&e2, s2);
     }
