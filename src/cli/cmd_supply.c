@@ -73,8 +73,9 @@ static rk_status parse_at(const char *s, rk_time *t, rk_error *err)
         *t = (rk_time)time(NULL);
         return RK_OK;
     }
-    rk_status st = rk_time_parse(s, t, err);
-    if (st) return rk_error_set(err, st, "--at: %s", err ? err->msg : "");
+    rk_error e = {0};
+    rk_status st = rk_time_parse(s, t, &e);
+    if (st) return rk_error_set(err, st, "--at: %s", e.msg);
     return RK_OK;
 }
 
@@ -603,9 +604,9 @@ static int run_scan(const rk__args *a)
         unsigned long lo = strtoul(nums, &end, 10), hi = lo;
         if (*end == '-') hi = strtoul(end + 1, &end, 10);
         if (*end || lo < 1 || hi < lo || hi > l->n) {
-            trial_free(&t);
             rk_error_set(&err, RK_EINVAL, "--numbers: '%s' is not A-B with 1 <= A <= B <= %zu",
                          nums, l->n);
+            trial_free(&t);
             return fail(&err, RK_EINVAL);
         }
         for (size_t i = 0; i < l->n; i++)
@@ -1010,6 +1011,14 @@ static int run_report(const rk__args *a)
         (rk__arg(a, "min-shelf") &&
          (st = parse_count(rk__arg(a, "min-shelf"), "min-shelf", 0, 3650, &shelf, &err))))
         return fail(&err, st);
+    if (strcmp(what, "inventory") && strcmp(what, "expiring") && strcmp(what, "reconcile") &&
+        strcmp(what, "resupply") && strcmp(what, "visits")) {
+        rk_error_set(&err, RK_EINVAL,
+                     "--what must be inventory, expiring, reconcile, resupply or visits, not "
+                     "'%s'",
+                     what);
+        return fail(&err, RK_EINVAL);
+    }
     trial t;
     if ((st = trial_open(&t, dir, 0, &err))) {
         trial_free(&t);
