@@ -388,7 +388,7 @@ static int run_kits(const rk__args *a)
         }
         if (k != spec.n_arms) return usage_error("--batches needs one batch per arm");
     }
-    unsigned long nb, mult = 1;
+    unsigned long nb = 0, mult = 1;
     rk_status st;
     if ((st = parse_count(rk__arg(a, "blocks"), "blocks", 1, 1000000, &nb, &err)) ||
         (rk__arg(a, "block-mult") &&
@@ -656,8 +656,8 @@ static int run_release(const rk__args *a)
     rk_error err = {0};
     if (!rk__arg(a, "dir") || !rk__arg(a, "kit") || !rk__arg(a, "who"))
         return usage_error("needs --dir DIR --kit CODE --who USER --role unblinded --why TEXT");
-    rk_role role;
-    rk_time when;
+    rk_role role = RK_ROLE_BLINDED;
+    rk_time when = 0;
     rk_status st;
     if ((st = parse_role(rk__arg(a, "role"), &role, &err)) ||
         (st = parse_at(rk__arg(a, "at"), &when, &err)))
@@ -691,7 +691,7 @@ static int run_allocate(const rk__args *a)
     rk_error err = {0};
     if (!rk__arg(a, "dir") || !rk__arg(a, "subject") || !rk__arg(a, "who"))
         return usage_error("needs --dir DIR --subject ID --who USER");
-    rk_time when;
+    rk_time when = 0;
     rk_status st = parse_at(rk__arg(a, "at"), &when, &err);
     if (st) return fail(&err, st);
     trial t;
@@ -752,7 +752,7 @@ static int run_logger(const rk__args *a)
         (st = rk__parse_format(rk__arg(a, "format"), &fmt, &err)))
         return fail(&err, st);
     if (rk__arg(a, "interval")) {
-        unsigned long s;
+        unsigned long s = 0;
         if ((st = parse_count(rk__arg(a, "interval"), "interval", 1, 86400, &s, &err)))
             return fail(&err, st);
         cfg.interval = (rk_time)s;
@@ -811,7 +811,7 @@ static int run_logger(const rk__args *a)
         free(s);
         json_decref(o);
     } else {
-        char a1[32], a2[32], d[32];
+        char a1[32], a2[32], d[48];
         rk_time_format(r.first, a1, sizeof a1);
         rk_time_format(r.last, a2, sizeof a2);
         fmt_dur(r.last - r.first, d, sizeof d);
@@ -839,7 +839,7 @@ static int run_logger(const rk__args *a)
     if (dir && (rst || !r.release_ok)) {
         trial t;
         rk_error e2 = {0};
-        rk_time when;
+        rk_time when = 0;
         rk_status s2 = parse_at(rk__arg(a, "at"), &when, &e2);
         size_t n = 0;
         char why[96];

@@ -179,7 +179,7 @@ rk_status rk_logger_parse(const char *text, size_t len, const char *name,
             continue;
         }
         if (have && t - prev > cfg->interval) {
-            char d[24];
+            char d[48];
             fmt_dur(t - prev, d, sizeof d);
             st = issue(r, line, RK_LOG_GAP, err,
                        "line %zu: gap of %s after line %zu (logging interval %llds): temperature "
@@ -222,7 +222,7 @@ rk_status rk_logger_parse(const char *text, size_t len, const char *name,
         return st;
     }
     r->transit_exceeded = r->n_readings >= 2 && r->last - r->first > cfg->max_transit;
-    char d[24];
+    char d[48];
     fmt_dur(r->last - r->first, d, sizeof d);
     if (r->n_readings < 2)
         snprintf(r->verdict, sizeof r->verdict,

@@ -88,11 +88,11 @@ static void test_matches_independent_implementation(void **state)
     (void)state;
     FILE *f = fopen(RK_FIXTURE_DIR "/kitlist.txt", "r");
     assert_non_null(f);
-    char line[256], seed[64], code[32];
+    char line[256], seed[256], code[256];
     unsigned mult, num;
     int arm, checked = 0;
     rk_kitlist *l = NULL;
-    char cur[64] = "";
+    char cur[256] = "";
     while (fgets(line, sizeof line, f)) {
         if (line[0] == '#') continue;
         char *p = line, *tok[5];
