@@ -591,6 +591,132 @@ static void test_batch_release_messages(void **state)
     assert_int_equal(rk_batch_check(&b, NULL, &err), RK_OK);
 }
 
+/* Every (from, to) pair: a scan is accepted exactly when the pair is in this table (transcribed
+ * from docs/supply.md, independently of supply.c), with every other condition satisfied. */
+static const char *const expect_to[RK_KIT_NSTATES] = {
+    [RK_KIT_PREPARED] = "packaged quarantined damaged expired lost destroyed",
+    [RK_KIT_PACKAGED] = "shipped quarantined damaged expired lost destroyed",
+    [RK_KIT_SHIPPED] = "received quarantined damaged lost",
+    [RK_KIT_RECEIVED] = "stored quarantined damaged expired lost returned",
+    [RK_KIT_STORED] = "dispensed quarantined damaged expired lost returned",
+    [RK_KIT_DISPENSED] = "administered quarantined damaged lost returned",
+    [RK_KIT_ADMINISTERED] = "",
+    [RK_KIT_QUARANTINED] = "damaged expired lost returned destroyed",
+    [RK_KIT_DAMAGED] = "returned destroyed",
+    [RK_KIT_EXPIRED] = "returned destroyed",
+    [RK_KIT_LOST] = "",
+    [RK_KIT_RETURNED] = "destroyed",
+    [RK_KIT_DESTROYED] = "",
+};
+
+static int in_list(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; (p = strstr(p, name)) != NULL; p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0)) return 1;
+    return 0;
+}
+
+static rk_status step(rk_supply *s, const char *code, rk_kit_state to, const char *when,
+                      rk_error *err)
+{
+    rk_scan sc = {.kit = code,
+                  .to = to,
+                  .who = "u",
+                  .when = T(when),
+                  .site = "WUH",
+                  .shipment = "SH1",
+                  .subject = "S01",
+                  .why = "r"};
+    rk_infusion inf = {.start = T(when), .end = T(when) + 3000, .reactions = "none"};
+    if (to == RK_KIT_ADMINISTERED) sc.infusion = &inf;
+    if (to == RK_KIT_DISPENSED && rk_supply_kits(s)->kit[0].state == RK_KIT_STORED &&
+        !rk_supply_kits(s)->kit[0].subject[0]) {
+        rk_status st =
+            rk_supply_allocate(s, "S01", (rk_date)(T(when) / 86400), "iwrs", T(when), NULL, err);
+        if (st) return st;
+    }
+    return rk_supply_scan(s, &sc, err);
+}
+
+static void test_transition_matrix(void **state)
+{
+    (void)state;
+    static const rk_kit_state path[RK_KIT_NSTATES][6] = {
+        [RK_KIT_PREPARED] = {RK_KIT_NSTATES},
+        [RK_KIT_PACKAGED] = {RK_KIT_PACKAGED, RK_KIT_NSTATES},
+        [RK_KIT_SHIPPED] = {RK_KIT_PACKAGED, RK_KIT_SHIPPED, RK_KIT_NSTATES},
+        [RK_KIT_RECEIVED] = {RK_KIT_PACKAGED, RK_KIT_SHIPPED, RK_KIT_RECEIVED, RK_KIT_NSTATES},
+        [RK_KIT_STORED] = {RK_KIT_PACKAGED, RK_KIT_SHIPPED, RK_KIT_RECEIVED, RK_KIT_STORED,
+                           RK_KIT_NSTATES},
+        [RK_KIT_DISPENSED] = {RK_KIT_PACKAGED, RK_KIT_SHIPPED, RK_KIT_RECEIVED, RK_KIT_STORED,
+                              RK_KIT_DISPENSED, RK_KIT_NSTATES},
+        [RK_KIT_ADMINISTERED] = {RK_KIT_PACKAGED, RK_KIT_SHIPPED, RK_KIT_RECEIVED, RK_KIT_STORED,
+                                 RK_KIT_DISPENSED, RK_KIT_ADMINISTERED},
+        [RK_KIT_QUARANTINED] = {RK_KIT_PACKAGED, RK_KIT_SHIPPED, RK_KIT_RECEIVED, RK_KIT_STORED,
+                                RK_KIT_QUARANTINED, RK_KIT_NSTATES},
+        [RK_KIT_DAMAGED] = {RK_KIT_PACKAGED, RK_KIT_SHIPPED, RK_KIT_RECEIVED, RK_KIT_STORED,
+                            RK_KIT_DAMAGED, RK_KIT_NSTATES},
+        [RK_KIT_EXPIRED] = {RK_KIT_PACKAGED, RK_KIT_SHIPPED, RK_KIT_RECEIVED, RK_KIT_STORED,
+                            RK_KIT_EXPIRED, RK_KIT_NSTATES},
+        [RK_KIT_LOST] = {RK_KIT_PACKAGED, RK_KIT_SHIPPED, RK_KIT_LOST, RK_KIT_NSTATES},
+        [RK_KIT_RETURNED] = {RK_KIT_PACKAGED, RK_KIT_SHIPPED, RK_KIT_RECEIVED, RK_KIT_STORED,
+                             RK_KIT_RETURNED, RK_KIT_NSTATES},
+        [RK_KIT_DESTROYED] = {RK_KIT_PACKAGED, RK_KIT_SHIPPED, RK_KIT_RECEIVED, RK_KIT_STORED,
+                              RK_KIT_RETURNED, RK_KIT_DESTROYED},
+    };
+    rk_kitlist_spec sp;
+    memset(&sp, 0, sizeof sp);
+    sp.seed = "matrix";
+    sp.n_arms = 2;
+    sp.arm[0] = "A";
+    sp.arm[1] = "B";
+    sp.ratio[0] = sp.ratio[1] = 1;
+    sp.n_blocks = 1;
+    sp.lot = "L";
+    sp.expiry = D("2020-04-30");
+    sp.batch[0] = "BA";
+    sp.batch[1] = "BB";
+    rk_kitlist *l = NULL;
+    assert_int_equal(rk_kitlist_generate(&sp, &l, NULL), RK_OK);
+    rk_batch_release b[2] = {{.batch = "BA", .placebo = 1, .sterile = 1},
+                             {.batch = "BB", .placebo = 1, .sterile = 1}};
+    size_t accepted = 0;
+    for (int from = 0; from < RK_KIT_NSTATES; from++)
+        for (int to = 0; to < RK_KIT_NSTATES; to++) {
+            rk_supply *s = NULL;
+            rk_error err;
+            assert_int_equal(rk_supply_new(l, NULL, &s, NULL), RK_OK);
+            assert_int_equal(rk_supply_set_batches(s, b, 2, NULL, NULL), RK_OK);
+            assert_int_equal(rk_supply_set_subject(s, "S01", l->kit[0].arm, "WUH", NULL), RK_OK);
+            const char *code = l->kit[0].code;
+            for (int i = 0; i < 6 && path[from][i] != RK_KIT_NSTATES; i++) {
+                const char *w = path[from][i] == RK_KIT_EXPIRED ? "2020-05-05T10:00:00Z"
+                                                                : "2020-03-02T10:00:00Z";
+                if (step(s, code, path[from][i], w, &err) != RK_OK)
+                    fail_msg("path to %s: %s", rk_kit_state_name(from), err.msg);
+            }
+            assert_int_equal(rk_supply_kits(s)->kit[0].state, from);
+            const char *w = to == RK_KIT_EXPIRED ? "2020-05-05T11:00:00Z" : "2020-03-02T11:00:00Z";
+            rk_status st = step(s, code, (rk_kit_state)to, w, &err);
+            int want = in_list(expect_to[from], rk_kit_state_name((rk_kit_state)to));
+            if ((st == RK_OK) != want)
+                fail_msg("%s -> %s: %s (%s)", rk_kit_state_name(from),
+                         rk_kit_state_name((rk_kit_state)to), st ? "refused" : "accepted",
+                         st ? err.msg : "");
+            if (st == RK_OK) {
+                accepted++;
+                assert_int_equal(rk_supply_kits(s)->kit[0].state, to);
+            } else {
+                assert_int_equal(rk_supply_kits(s)->kit[0].state, from);
+                assert_true(strlen(err.msg) > 20);
+            }
+            rk_supply_free(s);
+        }
+    assert_int_equal(accepted, 43);
+    rk_kitlist_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -599,6 +725,7 @@ int main(void)
         cmocka_unit_test(test_failed_batch_cannot_ship),
         cmocka_unit_test(test_shipment_auto_quarantine),
         cmocka_unit_test(test_batch_release_messages),
+        cmocka_unit_test(test_transition_matrix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
