@@ -314,6 +314,31 @@ static rk_status trial_open(trial *t, const char *dir, int writable, rk_error *e
     return RK_OK;
 }
 
+/* The subject's administrations in journal order: dates and kit codes (at most max). */
+static size_t subject_infusions(const trial *t, const char *subject, rk_date *dates,
+                                char (*kits)[RK_KITCODE_SIZE], size_t max)
+{
+    size_t n = 0;
+    FILE *f = fopen(t->jpath, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    while (f && getline(&line, &cap, f) > 0 && n < max) {
+        json_t *o = json_loads(line, 0, NULL);
+        rk_time w;
+        if (o && !strcmp(jstr(o, "to"), "administered") && !strcmp(jstr(o, "action"), "scan") &&
+            !strcmp(jstr(o, "subject"), subject) &&
+            rk_time_parse(jstr(o, "when"), &w, NULL) == RK_OK) {
+            dates[n] = date_of(w);
+            if (kits) snprintf(kits[n], RK_KITCODE_SIZE, "%s", jstr(o, "kit"));
+            n++;
+        }
+        json_decref(o);
+    }
+    free(line);
+    if (f) fclose(f);
+    return n;
+}
+
 /* ------------------------------------------------------------------ actions */
 
 typedef struct action {
@@ -876,6 +901,8 @@ static const rk__opt schedule_opts[] = {
     {"on", "DATE", "status on this date"},
     {"done", "VISIT=DATE,...", "visits done and their dates"},
     {"schedule", "FILE.csv", "visit,kind,day,before,after (default: the seed trial's)"},
+    {"dir", "DIR", "with --subject: randomization date and infusions from the trial directory"},
+    {"subject", "ID", "subject (with --dir)"},
     {"format", "FMT", "text (default) or json"},
 };
 
@@ -887,24 +914,54 @@ static const char *kind_name(rk_visit_kind k)
 static int run_schedule(const rk__args *a)
 {
     rk_error err = {0};
-    if (!rk__arg(a, "randomized") || !rk__arg(a, "on"))
-        return usage_error("needs --randomized DATE --on DATE");
-    rk_date day0, on;
+    const char *dir = rk__arg(a, "dir"), *subj = rk__arg(a, "subject");
+    if ((!rk__arg(a, "randomized") && !dir) || !rk__arg(a, "on"))
+        return usage_error("needs --on DATE and --randomized DATE (or --dir DIR --subject ID)");
+    if (!dir != !subj) return usage_error("--dir and --subject go together");
+    rk_date day0 = 0, on;
     rk_schedule s;
     rk__format fmt;
     rk_status st;
-    if ((st = rk_date_parse(rk__arg(a, "randomized"), &day0, &err)) ||
+    if ((rk__arg(a, "randomized") && (st = rk_date_parse(rk__arg(a, "randomized"), &day0, &err))) ||
         (st = rk_date_parse(rk__arg(a, "on"), &on, &err)) ||
         (st = rk__parse_format(rk__arg(a, "format"), &fmt, &err)))
         return fail(&err, st);
+    rk_date given[8];
+    char given_kit[8][RK_KITCODE_SIZE];
+    size_t ng = 0;
+    if (dir) {
+        trial t;
+        if ((st = trial_open(&t, dir, 0, &err))) {
+            trial_free(&t);
+            return fail(&err, st);
+        }
+        size_t i = 0;
+        while (i < t.n_subj && strcmp(t.subj[i], subj) != 0)
+            i++;
+        if (i == t.n_subj || (!rk__arg(a, "randomized") && t.randomized[i] == RK_NOT_DONE)) {
+            rk_error_set(&err, RK_EINVAL, "subject %s has no randomization date in %s/subjects.csv",
+                         subj, dir);
+            trial_free(&t);
+            return fail(&err, RK_EINVAL);
+        }
+        if (!rk__arg(a, "randomized")) day0 = t.randomized[i];
+        ng = subject_infusions(&t, subj, given, given_kit, 8);
+        trial_free(&t);
+    }
     if (rk__arg(a, "schedule")) {
         if ((st = rk_schedule_read(rk__arg(a, "schedule"), &s, &err))) return fail(&err, st);
     } else {
         rk_schedule_default(&s);
     }
     rk_date done[32];
-    for (size_t i = 0; i < s.n; i++)
+    const char *kit[32] = {0};
+    for (size_t i = 0, k = 0; i < s.n; i++) {
         done[i] = RK_NOT_DONE;
+        if (s.visit[i].kind == RK_VISIT_INFUSION && k < ng) { /* from the journal */
+            done[i] = given[k];
+            kit[i] = given_kit[k++];
+        }
+    }
     if (rk__arg(a, "done")) {
         char buf[1024];
         snprintf(buf, sizeof buf, "%s", rk__arg(a, "done"));
@@ -953,6 +1010,7 @@ static int run_schedule(const rk__args *a)
             json_object_set_new(x, "window_open", json_string(w1));
             json_object_set_new(x, "window_close", json_string(w2));
             json_object_set_new(x, "status", json_string(rk_visit_status_name(vs)));
+            if (kit[i]) json_object_set_new(x, "kit", json_string(kit[i]));
             json_array_append_new(arr, x);
         } else {
             char win[32];
@@ -963,6 +1021,7 @@ static int run_schedule(const rk__args *a)
                 rk_date_format(done[i], dd, sizeof dd);
                 printf(" %s", dd);
             }
+            if (kit[i]) printf(" kit %s", kit[i]);
             if (v->kind == RK_VISIT_INFUSION && (vs == RK_VS_DUE || vs == RK_VS_OVERDUE))
                 printf("  (allocate and dispense the next kit)");
             printf("\n");
@@ -1105,21 +1164,7 @@ static int run_report(const rk__args *a)
         for (size_t i = 0; i < t.n_subj && !st; i++) {
             if (t.randomized[i] == RK_NOT_DONE) continue;
             rk_date given[8];
-            size_t ng = 0;
-            FILE *f = fopen(t.jpath, "r");
-            char *line = NULL;
-            size_t cap = 0;
-            while (f && getline(&line, &cap, f) > 0 && ng < 8) {
-                json_t *o = json_loads(line, 0, NULL);
-                rk_time w;
-                if (o && !strcmp(jstr(o, "to"), "administered") &&
-                    !strcmp(jstr(o, "action"), "scan") && !strcmp(jstr(o, "subject"), t.subj[i]) &&
-                    rk_time_parse(jstr(o, "when"), &w, NULL) == RK_OK)
-                    given[ng++] = date_of(w);
-                json_decref(o);
-            }
-            free(line);
-            if (f) fclose(f);
+            size_t ng = subject_infusions(&t, t.subj[i], given, NULL, 8);
             size_t inf = 0;
             for (size_t v = 0; v < s.n; v++) {
                 rk_date dn = RK_NOT_DONE;
@@ -1174,7 +1219,7 @@ static const action actions[] = {
     {"logger", "rctkit supply logger --file FILE.csv [--dir DIR --shipment ID]",
      "Import a shipment's temperature logger file: excursions, transit, bad rows; quarantine.",
      logger_opts, NOPTS(logger_opts), run_logger},
-    {"schedule", "rctkit supply schedule --randomized DATE --on DATE [--done VISIT=DATE,...]",
+    {"schedule", "rctkit supply schedule --on DATE (--randomized DATE | --dir DIR --subject ID)",
      "The visit schedule with windows and each visit's status on a date.", schedule_opts,
      NOPTS(schedule_opts), run_schedule},
     {"report", "rctkit supply report --dir DIR [--what REPORT] [--on DATE]",
