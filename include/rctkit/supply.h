@@ -225,6 +225,8 @@ rk_status rk_supply_new(const rk_kitlist *list, const rk_supply_sink *sink, rk_s
                         rk_error *err);
 void rk_supply_free(rk_supply *s);
 const rk_kitlist *rk_supply_kits(const rk_supply *s);
+/* Index of the kit with `code` in rk_supply_kits(s), or -1 (hashed: constant time). */
+long rk_supply_find(const rk_supply *s, const char *code);
 uint64_t rk_supply_seq(const rk_supply *s);
 
 /* Release data for manufacturing batches (copied); kits of a batch that is absent or fails are

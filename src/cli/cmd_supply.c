@@ -648,7 +648,7 @@ static int run_scan(const rk__args *a)
         char *c = strchr(p, ',');
         if (c) *c = 0;
         sc.kit = p;
-        long k = rk_kitlist_find(l, p);
+        long k = rk_supply_find(t.sup, p);
         rk_kit_state from = k >= 0 ? l->kit[k].state : RK_KIT_PREPARED;
         if ((st = rk_supply_scan(t.sup, &sc, &err))) {
             rc = fail(&err, st);
@@ -693,7 +693,7 @@ static int run_release(const rk__args *a)
         return fail(&err, st);
     }
     const rk_kitlist *l = rk_supply_kits(t.sup);
-    long k = rk_kitlist_find(l, rk__arg(a, "kit"));
+    long k = rk_supply_find(t.sup, rk__arg(a, "kit"));
     st = rk_supply_release(t.sup, rk__arg(a, "kit"), rk__arg(a, "who"), role, rk__arg(a, "why"),
                            when, &err);
     if (!st)
@@ -730,7 +730,7 @@ static int run_allocate(const rk__args *a)
     if (!st) {
         const rk_kitlist *l = rk_supply_kits(t.sup);
         printf("subject %s: dispense kit %s (no. %u) (record %llu)\n", rk__arg(a, "subject"), code,
-               (unsigned)l->kit[rk_kitlist_find(l, code)].number,
+               (unsigned)l->kit[rk_supply_find(t.sup, code)].number,
                (unsigned long long)rk_supply_seq(t.sup));
     }
     trial_free(&t);

@@ -198,13 +198,17 @@ rk_status rk_kitlist_read(const char *blinded_path, const char *unblinded_path, 
     *out = NULL;
     rk_table *t = NULL, *u = NULL;
     rk_kitlist *l = NULL;
+    uint32_t *hash = NULL; /* kit index + 1 by code */
     rk_status st = rk_csv_read(blinded_path, &t, err);
     if (st) return st;
     static const char *const bn[] = {"number", "code", "lot", "expiry"};
     size_t c[4];
     if ((st = cols(t, bn, 4, c, err))) goto done;
     size_t n = rk_table_nrows(t);
-    if (!(l = list_alloc(n))) {
+    size_t hcap = 16;
+    while (hcap < 2 * n)
+        hcap <<= 1;
+    if (!(l = list_alloc(n)) || !(hash = calloc(hcap, sizeof *hash))) {
         st = rk_error_set(err, RK_ENOMEM, "out of memory for %zu kits", n);
         goto done;
     }
@@ -238,12 +242,15 @@ rk_status rk_kitlist_read(const char *blinded_path, const char *unblinded_path, 
         }
         k->arm = -1;
         k->state = RK_KIT_PREPARED;
-        for (size_t j = 0; j < i; j++)
-            if (!strcmp(l->kit[j].code, k->code)) {
-                st = rk_error_set(err, RK_EPARSE, "%s:%zu: kit code %s repeats line %zu",
-                                  blinded_path, line, k->code, rk_table_line(t, j));
-                goto done;
-            }
+        size_t h = code_hash(k->code) & (hcap - 1);
+        while (hash[h] && strcmp(l->kit[hash[h] - 1].code, k->code) != 0)
+            h = (h + 1) & (hcap - 1);
+        if (hash[h]) {
+            st = rk_error_set(err, RK_EPARSE, "%s:%zu: kit code %s repeats line %zu", blinded_path,
+                              line, k->code, rk_table_line(t, hash[h] - 1));
+            goto done;
+        }
+        hash[h] = (uint32_t)(i + 1);
     }
     if (unblinded_path) {
         if ((st = rk_csv_read(unblinded_path, &u, err))) goto done;
@@ -252,7 +259,10 @@ rk_status rk_kitlist_read(const char *blinded_path, const char *unblinded_path, 
         if ((st = cols(u, un, 2, uc, err))) goto done;
         for (size_t i = 0; i < rk_table_nrows(u); i++) {
             const char *code = rk_table_cell(u, i, uc[0]), *arm = rk_table_cell(u, i, uc[1]);
-            long k = rk_kitlist_find(l, code);
+            size_t h = code_hash(code) & (hcap - 1);
+            while (hash[h] && strcmp(l->kit[hash[h] - 1].code, code) != 0)
+                h = (h + 1) & (hcap - 1);
+            long k = hash[h] ? (long)hash[h] - 1 : -1;
             if (k < 0) {
                 st = rk_error_set(err, RK_EPARSE, "%s:%zu: kit %s is not in %s", unblinded_path,
                                   rk_table_line(u, i), code, blinded_path);
@@ -284,6 +294,7 @@ rk_status rk_kitlist_read(const char *blinded_path, const char *unblinded_path, 
             }
     }
 done:
+    free(hash);
     rk_table_free(t);
     rk_table_free(u);
     if (st) {

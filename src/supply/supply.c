@@ -147,6 +147,12 @@ const rk_kitlist *rk_supply_kits(const rk_supply *s)
 {
     return s->list;
 }
+
+long rk_supply_find(const rk_supply *s, const char *code)
+{
+    return code ? find(s, code) : -1;
+}
+
 uint64_t rk_supply_seq(const rk_supply *s)
 {
     return s->seq;

@@ -229,6 +229,14 @@ static void test_files_blinded_and_roundtrip(void **state)
              "was the file edited?",
              bp);
     assert_string_equal(err.msg, want);
+    /* a repeated code is refused with both lines */
+    f = fopen(bp, "w");
+    fprintf(f, "number,code,lot,expiry\n1,%s,PK2001,2020-05-18\n2,%s,PK2001,2020-05-18\n",
+            l->kit[0].code, l->kit[0].code);
+    fclose(f);
+    assert_int_equal(rk_kitlist_read(bp, NULL, &bad, &err), RK_EPARSE);
+    snprintf(want, sizeof want, "%s:3: kit code %s repeats line 2", bp, l->kit[0].code);
+    assert_string_equal(err.msg, want);
     unlink(bp);
     unlink(up);
     rmdir(dir);
