@@ -194,6 +194,10 @@ typedef struct rk_infusion {
     char reactions[128]; /* "none" or free text */
 } rk_infusion;
 
+/* Times 0, every vital sign NaN (not recorded), reactions "none".  Recorded vital signs must be
+ * plausible (e.g. temperature 30-45 C, SpO2 50-100%), else the administration is refused. */
+void rk_infusion_init(rk_infusion *in);
+
 /* One scan = one transition, as handed to the sink (and so to the audit chain).  Blinded: no
  * arm.  Pointers are valid only during the sink call. */
 typedef struct rk_supply_record {

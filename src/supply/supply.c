@@ -1,5 +1,6 @@
 /* The kit state machine: every scan is checked against the allowed transitions, the batch
  * release, expiry and the subject's concealed allocation, handed to the sink, then applied. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +264,41 @@ static int need(const char *v)
     return v && *v;
 }
 
+void rk_infusion_init(rk_infusion *in)
+{
+    memset(in, 0, sizeof *in);
+    in->temp_c = in->pulse = in->resp_rate = in->sbp = in->dbp = in->spo2 = NAN;
+    snprintf(in->reactions, sizeof in->reactions, "none");
+}
+
+/* Plausible ranges for the infusion's vital signs: a value outside is a typing error. */
+static rk_status check_infusion(const char *code, const rk_infusion *in, rk_error *err)
+{
+    static const struct {
+        const char *name;
+        double lo, hi;
+    } lim[6] = {{"temperature (C)", 30, 45},
+                {"pulse (/min)", 20, 250},
+                {"respiratory rate (/min)", 4, 80},
+                {"systolic pressure (mmHg)", 50, 280},
+                {"diastolic pressure (mmHg)", 20, 180},
+                {"SpO2 (%)", 50, 100}};
+    const double v[6] = {in->temp_c, in->pulse, in->resp_rate, in->sbp, in->dbp, in->spo2};
+    if (in->end < in->start)
+        return rk_error_set(err, RK_EINVAL, "kit %s: the infusion ends before it starts", code);
+    if (in->end - in->start > 24 * 3600)
+        return rk_error_set(err, RK_EINVAL,
+                            "kit %s: an infusion of more than 24 h: check the start and end times",
+                            code);
+    for (int i = 0; i < 6; i++)
+        if (v[i] == v[i] && (v[i] < lim[i].lo || v[i] > lim[i].hi))
+            return rk_error_set(err, RK_EINVAL,
+                                "kit %s: %s %g is outside the plausible %g-%g: check the entry "
+                                "(NA if not measured)",
+                                code, lim[i].name, v[i], lim[i].lo, lim[i].hi);
+    return RK_OK;
+}
+
 /* The checks of one scan and its effect; use_sink = 0 when replaying a journal. */
 static rk_status do_scan(rk_supply *s, const rk_scan *sc, const char *action, int use_sink,
                          rk_error *err)
@@ -398,9 +434,7 @@ static rk_status do_scan(rk_supply *s, const rk_scan *sc, const char *action, in
     r.subject =
         to == RK_KIT_DISPENSED || to == RK_KIT_ADMINISTERED ? nz(sc->subject) : kit->subject;
     r.infusion = to == RK_KIT_ADMINISTERED ? sc->infusion : NULL;
-    if (r.infusion && r.infusion->end < r.infusion->start)
-        return rk_error_set(err, RK_EINVAL, "kit %s: the infusion ends before it starts",
-                            kit->code);
+    if (r.infusion && (st = check_infusion(kit->code, r.infusion, err))) return st;
     if ((st = emit(s, &r, use_sink, err))) return st;
     /* accepted: apply */
     if (to == RK_KIT_SHIPPED) {

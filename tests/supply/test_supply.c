@@ -278,6 +278,14 @@ static void test_full_trial(void **state)
     assert_int_equal(r.returned, 12);
     assert_int_equal(r.stored, 0);
     assert_true(r.balanced);
+    /* records carry who, where, when and why */
+    assert_string_equal(w.tape->rec[0].who, "packer");
+    assert_string_equal(w.tape->rec[0].where, "Tianjin");
+    assert_int_equal(w.tape->rec[0].when, T("2020-03-01T06:00:00Z"));
+    assert_string_equal(w.tape->rec[0].action, "scan");
+    assert_int_equal(w.tape->rec[0].from, RK_KIT_PREPARED);
+    assert_int_equal(w.tape->rec[0].to, RK_KIT_PACKAGED);
+    assert_string_equal(w.tape->rec[w.tape->n - 1].why, "test");
     /* no record carries the arm or the batch */
     for (size_t i = 0; i < w.tape->n; i++) {
         char line[512];
@@ -484,6 +492,47 @@ static void test_illegal_transitions(void **state)
     assert_int_equal(rk_supply_scan(w.sup, &nq, &err), RK_EINVAL);
     snprintf(msg, sizeof msg, "kit %s: say why it is damaged (--why TEXT)", l->kit[41].code);
     assert_string_equal(err.msg, msg);
+    /* implausible vital signs are refused before anything is recorded */
+    {
+        char a2[RK_KITCODE_SIZE];
+        assert_int_equal(rk_supply_allocate(w.sup, "S01", D("2020-03-05"), "iwrs",
+                                            T("2020-03-05T08:00:00Z"), a2, NULL),
+                         RK_OK);
+        assert_int_equal(scan(&w, a2, RK_KIT_DISPENSED, "S01", "2020-03-05T08:01:00Z", NULL),
+                         RK_OK);
+        rk_infusion inf = {.start = T("2020-03-05T08:05:00Z"),
+                           .end = T("2020-03-05T09:00:00Z"),
+                           .temp_c = 3.68,
+                           .pulse = 80,
+                           .resp_rate = 18,
+                           .sbp = 120,
+                           .dbp = 80,
+                           .spo2 = NAN};
+        rk_scan ad = {.kit = a2,
+                      .to = RK_KIT_ADMINISTERED,
+                      .who = "n",
+                      .subject = "S01",
+                      .when = T("2020-03-05T09:05:00Z"),
+                      .infusion = &inf};
+        assert_int_equal(rk_supply_scan(w.sup, &ad, &err), RK_EINVAL);
+        snprintf(msg, sizeof msg,
+                 "kit %s: temperature (C) 3.68 is outside the plausible 30-45: check the entry "
+                 "(NA if not measured)",
+                 a2);
+        assert_string_equal(err.msg, msg);
+        inf.temp_c = 36.8;
+        inf.end = inf.start - 60;
+        assert_int_equal(rk_supply_scan(w.sup, &ad, &err), RK_EINVAL);
+        inf.end = inf.start + 3300;
+        size_t n0 = w.tape->n;
+        assert_int_equal(rk_supply_scan(w.sup, &ad, NULL), RK_OK);
+        const saved *rec = &w.tape->rec[n0];
+        assert_int_equal(rec->has_inf, 1);
+        assert_true(rec->inf.temp_c == 36.8 && isnan(rec->inf.spo2));
+        assert_string_equal(rec->who, "n");
+        assert_string_equal(rec->subject, "S01");
+        assert_int_equal(rec->when, T("2020-03-05T09:05:00Z"));
+    }
     /* the sink refuses: nothing changes */
     w.tape->refuse = 1;
     nq.why = "bag torn";
@@ -628,7 +677,10 @@ static rk_status step(rk_supply *s, const char *code, rk_kit_state to, const cha
                   .shipment = "SH1",
                   .subject = "S01",
                   .why = "r"};
-    rk_infusion inf = {.start = T(when), .end = T(when) + 3000, .reactions = "none"};
+    rk_infusion inf;
+    rk_infusion_init(&inf);
+    inf.start = T(when);
+    inf.end = inf.start + 3000;
     if (to == RK_KIT_ADMINISTERED) sc.infusion = &inf;
     if (to == RK_KIT_DISPENSED && rk_supply_kits(s)->kit[0].state == RK_KIT_STORED &&
         !rk_supply_kits(s)->kit[0].subject[0]) {
