@@ -737,6 +737,37 @@ static int run_allocate(const rk__args *a)
     return st ? fail(&err, st) : RK_EXIT_OK;
 }
 
+/* expire */
+static const rk__opt expire_opts[] = {
+    {"dir", "DIR", "trial supply directory"},
+    {"who", "USER", "who records (default expiry-check)"},
+    {"at", "TIME", "when (default now); kits whose expiry date is before this day expire"},
+};
+
+static int run_expire(const rk__args *a)
+{
+    rk_error err = {0};
+    if (!rk__arg(a, "dir")) return usage_error("needs --dir DIR");
+    rk_time when = 0;
+    rk_status st = parse_at(rk__arg(a, "at"), &when, &err);
+    if (st) return fail(&err, st);
+    trial t;
+    if ((st = trial_open(&t, rk__arg(a, "dir"), 1, &err))) {
+        trial_free(&t);
+        return fail(&err, st);
+    }
+    size_t n = 0;
+    const char *who = rk__arg(a, "who") ? rk__arg(a, "who") : "expiry-check";
+    st = rk_supply_expire(t.sup, date_of(when), who, when, &n, &err);
+    if (!st) {
+        char d[16];
+        rk_date_format(date_of(when), d, sizeof d);
+        printf("%zu kits recorded as expired (expiry date before %s)\n", n, d);
+    }
+    trial_free(&t);
+    return st ? fail(&err, st) : RK_EXIT_OK;
+}
+
 /* logger */
 static const rk__opt logger_opts[] = {
     {"file", "FILE.csv", "logger export: columns time, temp_c (others ignored)"},
@@ -1216,6 +1247,9 @@ static const action actions[] = {
     {"allocate", "rctkit supply allocate --dir DIR --subject ID --who USER",
      "Allocate the next kit of the subject's arm at the subject's site (prints a code only).",
      allocate_opts, NOPTS(allocate_opts), run_allocate},
+    {"expire", "rctkit supply expire --dir DIR [--at TIME]",
+     "Record every unused kit past its expiry date as expired (it can then only be returned).",
+     expire_opts, NOPTS(expire_opts), run_expire},
     {"logger", "rctkit supply logger --file FILE.csv [--dir DIR --shipment ID]",
      "Import a shipment's temperature logger file: excursions, transit, bad rows; quarantine.",
      logger_opts, NOPTS(logger_opts), run_logger},

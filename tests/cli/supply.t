@@ -10,6 +10,7 @@ actions:
   scan      Record a kit transition (refused with advice when illegal); appends to DIR/journal.jsonl.
   release   Release a quarantined kit back to its previous state (unblinded role and reason).
   allocate  Allocate the next kit of the subject's arm at the subject's site (prints a code only).
+  expire    Record every unused kit past its expiry date as expired (it can then only be returned).
   logger    Import a shipment's temperature logger file: excursions, transit, bad rows; quarantine.
   schedule  The visit schedule with windows and each visit's status on a date.
   report    Supply reports: inventory, expiring, reconcile, resupply, visits (all blinded).
@@ -25,6 +26,7 @@ actions:
   scan      Record a kit transition (refused with advice when illegal); appends to DIR/journal.jsonl.
   release   Release a quarantined kit back to its previous state (unblinded role and reason).
   allocate  Allocate the next kit of the subject's arm at the subject's site (prints a code only).
+  expire    Record every unused kit past its expiry date as expired (it can then only be returned).
   logger    Import a shipment's temperature logger file: excursions, transit, bad rows; quarantine.
   schedule  The visit schedule with windows and each visit's status on a date.
   report    Supply reports: inventory, expiring, reconcile, resupply, visits (all blinded).
