@@ -318,14 +318,15 @@ static rk_status do_scan(rk_supply *s, const rk_scan *sc, const char *action, in
                             kit->code);
     /* The common mistakes first, each with its own advice. */
     if (to == RK_KIT_RECEIVED && from != RK_KIT_SHIPPED) {
-        if (from >= RK_KIT_RECEIVED && from != RK_KIT_QUARANTINED)
+        if (from == RK_KIT_RECEIVED || from == RK_KIT_STORED || from == RK_KIT_DISPENSED ||
+            from == RK_KIT_ADMINISTERED || from == RK_KIT_RETURNED)
             return rk_error_set(err, RK_ESTATE,
                                 "kit %s was already received (now %s%s%s): do not receive it "
                                 "again; if you hold two kits with this code, quarantine both and "
                                 "call the depot",
                                 kit->code, state_names[from], kit->site[0] ? " at " : "",
                                 kit->site);
-        if (from != RK_KIT_QUARANTINED)
+        if (from == RK_KIT_PREPARED || from == RK_KIT_PACKAGED)
             return rk_error_set(err, RK_ESTATE,
                                 "kit %s was never shipped (it is %s): do not receive it; set it "
                                 "aside and call the depot",
