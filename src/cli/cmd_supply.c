@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "cli/cmd_supply.h"
 #include "rctkit/data.h"
+#include "rctkit/rand.h"
 #include "rctkit/supply.h"
 
 #define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
@@ -354,6 +355,7 @@ typedef struct action {
 static const rk__opt kits_opts[] = {
     {"seed", "TEXT", "secret seed (keep it with the unblinded statistician)"},
     {"arms", "A:r,B:r", "arms and their kits per block, e.g. UC-MSC:2,placebo:1"},
+    {"design", "DESIGN.yaml", "instead of --arms: the arms and ratios of a randomization design"},
     {"blocks", "N", "number of blocks"},
     {"block-mult", "M", "block = M x sum of ratios kits (default 1)"},
     {"lot", "LOT", "packaging lot printed on every label (both arms)"},
@@ -381,12 +383,31 @@ static int run_kits(const rk__args *a)
     rk_kitlist_spec spec;
     memset(&spec, 0, sizeof spec);
     const char *arms = rk__arg(a, "arms"), *out = rk__arg(a, "out"), *exp = rk__arg(a, "expiry");
-    if (!rk__arg(a, "seed") || !arms || !rk__arg(a, "blocks") || !rk__arg(a, "lot") || !exp || !out)
-        return usage_error("needs --seed, --arms, --blocks, --lot, --expiry and --out");
+    const char *design = rk__arg(a, "design");
+    if (arms && design) return usage_error("give --arms or --design, not both");
+    if (!rk__arg(a, "seed") || (!arms == !design) || !rk__arg(a, "blocks") || !rk__arg(a, "lot") ||
+        !exp || !out)
+        return usage_error(
+            "needs --seed, --arms (or --design), --blocks, --lot, --expiry and --out");
     spec.seed = rk__arg(a, "seed");
     spec.lot = rk__arg(a, "lot");
     char abuf[512], bbuf[512];
-    snprintf(abuf, sizeof abuf, "%s", arms);
+    if (design) { /* arms and ratios from the randomization design, as "A:2,B:1" */
+        rk_rand_design *d = NULL;
+        rk_status st = rk_rand_design_read(design, &d, &err);
+        if (st) return fail(&err, st);
+        size_t len = 0;
+        abuf[0] = 0;
+        for (size_t i = 0; i < d->narms && len < sizeof abuf; i++) {
+            int w = snprintf(abuf + len, sizeof abuf - len, "%s%s:%u", i ? "," : "",
+                             d->arms[i].name, d->arms[i].ratio);
+            len += w > 0 ? (size_t)w : 0;
+        }
+        rk_rand_design_free(d);
+        if (len >= sizeof abuf) return usage_error("--design: too many or too long arm names");
+    } else {
+        snprintf(abuf, sizeof abuf, "%s", arms);
+    }
     for (char *p = abuf; p && *p && spec.n_arms < RK_SUPPLY_MAX_ARMS;) {
         char *comma = strchr(p, ','), *colon;
         if (comma) *comma = 0;

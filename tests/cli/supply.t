@@ -44,7 +44,13 @@ $ rctkit supply kits --seed x --arms A:2,B:1 --blocks 0 --lot L1 --expiry 2020-0
 rctkit supply kits: --blocks must be a whole number 1 to 1000000, not '0'
 [exit 2]
 $ rctkit supply kits --seed x --arms A:2,B:1 --blocks 2 --lot L1 --expiry 2020-04-30
-rctkit supply kits: needs --seed, --arms, --blocks, --lot, --expiry and --out
+rctkit supply kits: needs --seed, --arms (or --design), --blocks, --lot, --expiry and --out
+[exit 2]
+$ rm -rf /tmp/rk-golden.$PPID.d && rctkit supply kits --seed golden --design examples/msc-trial/design.yaml --blocks 2 --lot PK9 --expiry 2020-04-30 --out /tmp/rk-golden.$PPID.d >/dev/null && tail -n +2 /tmp/rk-golden.$PPID.d/kits-unblinded.csv | cut -d, -f2 | sort | uniq -c && rm -rf /tmp/rk-golden.$PPID.d
+      4 UC-MSC
+      2 placebo
+$ rctkit supply kits --seed golden --design examples/msc-trial/design.yaml --arms A:1,B:1 --blocks 2 --lot PK9 --expiry 2020-04-30 --out /tmp/rk-golden.$PPID.d
+rctkit supply kits: give --arms or --design, not both
 [exit 2]
 $ rm -rf /tmp/rk-golden.$PPID && rctkit supply kits --seed golden --arms UC-MSC:2,placebo:1 --blocks 4 --lot PK9 --expiry 2020-04-30 --batches MSC-B1,PBO-B1 --out /tmp/rk-golden.$PPID && cp examples/supply/release.csv examples/supply/subjects.csv /tmp/rk-golden.$PPID/
 12 kits in 4 blocks of 3, codes of 8 symbols + check symbol
