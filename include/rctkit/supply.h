@@ -224,7 +224,8 @@ typedef struct rk_supply_sink {
 /* The tracking state of one kit list (owns a copy of the list). */
 typedef struct rk_supply rk_supply;
 
-/* sink may be NULL (records are then only counted).  criteria NULL = defaults. */
+/* A tracking state over a copy of `list`, every kit as in the list (normally prepared).  sink may
+ * be NULL (records are then only numbered).  Free with rk_supply_free. */
 rk_status rk_supply_new(const rk_kitlist *list, const rk_supply_sink *sink, rk_supply **out,
                         rk_error *err);
 void rk_supply_free(rk_supply *s);
@@ -233,8 +234,8 @@ const rk_kitlist *rk_supply_kits(const rk_supply *s);
 long rk_supply_find(const rk_supply *s, const char *code);
 uint64_t rk_supply_seq(const rk_supply *s);
 
-/* Release data for manufacturing batches (copied); kits of a batch that is absent or fails are
- * refused at "shipped". */
+/* Release data for manufacturing batches (copied; c NULL = default criteria); kits of a batch that
+ * is absent or fails are refused at "shipped". */
 rk_status rk_supply_set_batches(rk_supply *s, const rk_batch_release *b, size_t n,
                                 const rk_release_criteria *c, rk_error *err);
 /* Subject -> arm (from the randomization engine; unblinded, kept inside). */
