@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "rctkit/core.h"
+#include "rctkit/store.h" /* rk_role: the roles of the randomization server */
 
 #ifdef __cplusplus
 extern "C" {
@@ -185,7 +186,6 @@ rk_status rk_batch_check(const rk_batch_release *b, const rk_release_criteria *c
 rk_status rk_batch_read(const char *path, rk_batch_release **out, size_t *n, rk_error *err);
 
 /* ---------------------------------------------------- state machine */
-typedef enum rk_role { RK_ROLE_BLINDED = 0, RK_ROLE_UNBLINDED = 1 } rk_role;
 
 /* Vital signs and reactions of one infusion (NaN = not recorded). */
 typedef struct rk_infusion {

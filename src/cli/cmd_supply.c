@@ -57,14 +57,16 @@ static int file_exists(const char *p)
     return stat(p, &st) == 0;
 }
 
+/* The server's roles (rctkit/store.h); default investigator (blinded). */
 static rk_status parse_role(const char *s, rk_role *r, rk_error *err)
 {
-    if (!s || !strcmp(s, "blinded"))
-        *r = RK_ROLE_BLINDED;
-    else if (!strcmp(s, "unblinded"))
-        *r = RK_ROLE_UNBLINDED;
-    else
-        return rk_error_set(err, RK_EINVAL, "--role must be blinded or unblinded, not '%s'", s);
+    if (!s) {
+        *r = RK_ROLE_INVESTIGATOR;
+        return RK_OK;
+    }
+    rk_error e = {0};
+    rk_status st = rk_role_parse(s, r, &e);
+    if (st) return rk_error_set(err, st, "--role: %s", e.msg);
     return RK_OK;
 }
 
@@ -105,8 +107,7 @@ static rk_status journal_write(void *ctx, const rk_supply_record *r, rk_error *e
     json_object_set_new(o, "to", json_string(rk_kit_state_name(r->to)));
     json_object_set_new(o, "when", json_string(when));
     json_object_set_new(o, "who", json_string(r->who));
-    json_object_set_new(o, "role",
-                        json_string(r->role == RK_ROLE_UNBLINDED ? "unblinded" : "blinded"));
+    json_object_set_new(o, "role", json_string(rk_role_name(r->role)));
     json_object_set_new(o, "where", json_string(r->where));
     json_object_set_new(o, "why", json_string(r->why));
     json_object_set_new(o, "site", json_string(r->site));
@@ -177,13 +178,15 @@ static rk_status journal_replay(rk_supply *s, const char *path, rk_error *err)
         r.site = jstr(o, "site");
         r.shipment = jstr(o, "shipment");
         r.subject = jstr(o, "subject");
-        r.role = !strcmp(jstr(o, "role"), "unblinded") ? RK_ROLE_UNBLINDED : RK_ROLE_BLINDED;
-        if (r.seq != rk_supply_seq(s) + 1)
+        if (!st && r.seq != rk_supply_seq(s) + 1)
             st = rk_error_set(err, RK_EPARSE,
                               "%s:%zu: record %llu follows record %llu: the "
                               "journal has a hole or was edited",
                               path, n, (unsigned long long)r.seq,
                               (unsigned long long)rk_supply_seq(s));
+        if (!st && rk_role_parse(jstr(o, "role"), &r.role, NULL) != RK_OK)
+            st =
+                rk_error_set(err, RK_EPARSE, "%s:%zu: unknown role '%s'", path, n, jstr(o, "role"));
         if (!st) st = rk_kit_state_parse(jstr(o, "to"), &r.to, err);
         if (!st) st = rk_kit_state_parse(jstr(o, "from"), &r.from, err);
         if (!st) st = rk_time_parse(jstr(o, "when"), &r.when, err);
@@ -567,7 +570,7 @@ static const rk__opt scan_opts[] = {
      "packaged, shipped, received, stored, dispensed, administered, quarantined, "
      "damaged, expired, lost, returned, destroyed"},
     {"who", "USER", "who scans"},
-    {"role", "ROLE", "blinded (default) or unblinded"},
+    {"role", "ROLE", "investigator (default), pharmacist, data_monitor ... (rctkit/store.h)"},
     {"where", "PLACE", "where"},
     {"why", "TEXT", "reason (required for quarantined, damaged, lost, returned, destroyed)"},
     {"at", "TIME", "when, YYYY-MM-DDTHH:MM[:SS]Z (default now)"},
@@ -692,17 +695,20 @@ static int run_scan(const rk__args *a)
 
 /* release */
 static const rk__opt release_opts[] = {
-    {"dir", "DIR", "trial supply directory"}, {"kit", "CODE", "quarantined kit"},
-    {"who", "USER", "who releases"},          {"role", "ROLE", "must be unblinded"},
-    {"why", "TEXT", "reason (required)"},     {"at", "TIME", "when (default now)"},
+    {"dir", "DIR", "trial supply directory"},
+    {"kit", "CODE", "quarantined kit"},
+    {"who", "USER", "who releases"},
+    {"role", "ROLE", "an unblinded role: pharmacist or unblinded_statistician"},
+    {"why", "TEXT", "reason (required)"},
+    {"at", "TIME", "when (default now)"},
 };
 
 static int run_release(const rk__args *a)
 {
     rk_error err = {0};
     if (!rk__arg(a, "dir") || !rk__arg(a, "kit") || !rk__arg(a, "who"))
-        return usage_error("needs --dir DIR --kit CODE --who USER --role unblinded --why TEXT");
-    rk_role role = RK_ROLE_BLINDED;
+        return usage_error("needs --dir DIR --kit CODE --who USER --role pharmacist --why TEXT");
+    rk_role role = RK_ROLE_INVESTIGATOR;
     rk_time when = 0;
     rk_status st;
     if ((st = parse_role(rk__arg(a, "role"), &role, &err)) ||
@@ -1262,7 +1268,7 @@ static const action actions[] = {
     {"scan", "rctkit supply scan --dir DIR --kit CODE --to STATE --who USER [options]",
      "Record a kit transition (refused with advice when illegal); appends to DIR/journal.jsonl.",
      scan_opts, NOPTS(scan_opts), run_scan},
-    {"release", "rctkit supply release --dir DIR --kit CODE --who USER --role unblinded --why T",
+    {"release", "rctkit supply release --dir DIR --kit CODE --who USER --role pharmacist --why T",
      "Release a quarantined kit back to its previous state (unblinded role and reason).",
      release_opts, NOPTS(release_opts), run_release},
     {"allocate", "rctkit supply allocate --dir DIR --subject ID --who USER",

@@ -474,10 +474,10 @@ static rk_status do_release(rk_supply *s, const char *code, const char *who, rk_
     if (kit->state != RK_KIT_QUARANTINED)
         return rk_error_set(err, RK_ESTATE, "kit %s is %s, not quarantined: nothing to release",
                             kit->code, state_names[kit->state]);
-    if (role != RK_ROLE_UNBLINDED)
+    if (!rk_role_unblinded(role))
         return rk_error_set(err, RK_ESTATE,
                             "kit %s: releasing a kit from quarantine needs an unblinded role; "
-                            "ask the unblinded pharmacist or monitor",
+                            "ask the pharmacist or the unblinded statistician",
                             kit->code);
     if (!need(why) || !need(who))
         return rk_error_set(err, RK_EINVAL,
@@ -550,7 +550,7 @@ static rk_status do_allocate(rk_supply *s, const char *subj, rk_date on, const c
     r.who = who;
     r.where = p->site;
     r.why = "";
-    r.role = RK_ROLE_BLINDED;
+    r.role = RK_ROLE_INVESTIGATOR; /* on the investigator's request, blinded */
     r.when = when;
     r.site = kit->site;
     r.shipment = kit->shipment;
@@ -584,7 +584,7 @@ rk_status rk_supply_quarantine_shipment(rk_supply *s, const char *shipment, cons
                       .who = who,
                       .why = why,
                       .when = when,
-                      .role = RK_ROLE_BLINDED};
+                      .role = RK_ROLE_ADMIN}; /* a system action: blinded */
         rk_status st = do_scan(s, &sc, "auto-quarantine", 1, err);
         if (st) return st;
         (*n_kits)++;
@@ -604,7 +604,7 @@ rk_status rk_supply_expire(rk_supply *s, rk_date on, const char *who, rk_time wh
                       .who = who,
                       .why = "past expiry",
                       .when = when,
-                      .role = RK_ROLE_BLINDED};
+                      .role = RK_ROLE_ADMIN}; /* a system action: blinded */
         rk_status st = do_scan(s, &sc, "expire", 1, err);
         if (st) return st;
         (*n_kits)++;

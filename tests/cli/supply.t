@@ -68,8 +68,8 @@ rctkit supply scan: unknown kit state 'packed' (prepared, packaged, shipped, rec
 $ rctkit supply scan --dir /tmp/rk-golden.$PPID --numbers 1-13 --to packaged --who me
 rctkit supply scan: --numbers: '1-13' is not A-B with 1 <= A <= B <= 12
 [exit 2]
-$ rctkit supply scan --dir /tmp/rk-golden.$PPID --numbers 1-12 --to packaged --who me --role admin
-rctkit supply scan: --role must be blinded or unblinded, not 'admin'
+$ rctkit supply scan --dir /tmp/rk-golden.$PPID --numbers 1-12 --to packaged --who me --role unblinded
+rctkit supply scan: --role: unknown role 'unblinded' (expected investigator, pharmacist, blinded_statistician, unblinded_statistician, data_monitor or administrator)
 [exit 2]
 $ rctkit supply scan --dir /tmp/rk-golden.$PPID --numbers 1-12 --to packaged --who me --at 2020-03-01
 rctkit supply scan: --at: '2020-03-01' is not a time (expected YYYY-MM-DDTHH:MM[:SS][Z], UTC)
@@ -161,7 +161,7 @@ shipment S1: 12 kits quarantined (logger S1: file unreadable or invalid)
 $ rctkit supply scan --dir /tmp/rk-golden.$PPID --numbers 1-12 --to received --site WUH --who nurse --at 2020-03-01T13:30:00Z
 rctkit supply scan: kit HJDRGGQH4 is quarantined; it cannot become received (allowed: damaged, expired, lost, returned, destroyed); to use it again an unblinded user must release it
 [exit 1]
-$ rctkit supply release --dir /tmp/rk-golden.$PPID --kit $(sed -n 2p /tmp/rk-golden.$PPID/kits.csv | cut -d, -f2) --who pharm --role unblinded --at 2020-03-01T14:00:00Z
+$ rctkit supply release --dir /tmp/rk-golden.$PPID --kit $(sed -n 2p /tmp/rk-golden.$PPID/kits.csv | cut -d, -f2) --who pharm --role pharmacist --at 2020-03-01T14:00:00Z
 rctkit supply release: kit HJDRGGQH4: a release from quarantine needs who and why (--why TEXT)
 [exit 2]
 $ cd /tmp/rk-golden.$PPID && echo '{"seq":99}' >>journal.jsonl && rctkit supply report --dir . --on 2020-03-02

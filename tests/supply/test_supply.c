@@ -431,18 +431,19 @@ static void test_illegal_transitions(void **state)
              "unblinded user reviews it, and dispense the kit the system allocates instead",
              q);
     assert_string_equal(err.msg, msg);
-    assert_int_equal(rk_supply_release(w.sup, q, "nurse1", RK_ROLE_BLINDED, "looks fine",
+    assert_int_equal(rk_supply_release(w.sup, q, "nurse1", RK_ROLE_INVESTIGATOR, "looks fine",
                                        T("2020-03-02T11:00:00Z"), &err),
                      RK_ESTATE);
-    snprintf(msg, sizeof msg,
-             "kit %s: releasing a kit from quarantine needs an unblinded role; ask the unblinded "
-             "pharmacist or monitor",
-             q);
+    snprintf(
+        msg, sizeof msg,
+        "kit %s: releasing a kit from quarantine needs an unblinded role; ask the pharmacist or "
+        "the unblinded statistician",
+        q);
     assert_string_equal(err.msg, msg);
-    assert_int_equal(rk_supply_release(w.sup, q, "pharm", RK_ROLE_UNBLINDED, "",
+    assert_int_equal(rk_supply_release(w.sup, q, "pharm", RK_ROLE_PHARMACIST, "",
                                        T("2020-03-02T11:00:00Z"), &err),
                      RK_EINVAL);
-    assert_int_equal(rk_supply_release(w.sup, q, "pharm", RK_ROLE_UNBLINDED,
+    assert_int_equal(rk_supply_release(w.sup, q, "pharm", RK_ROLE_PHARMACIST,
                                        "logger data reviewed: within range",
                                        T("2020-03-02T11:00:00Z"), NULL),
                      RK_OK);
