@@ -8,6 +8,7 @@
 #include "cli/cmd_rand.h"
 #include "cli/cmd_survival.h"
 #include "cli/cmd_server.h"
+#include "cli/cmd_supply.h"
 
 static const char usage[] =
     "usage: rctkit [--version] [--help] COMMAND [options]\n"
@@ -25,6 +26,7 @@ static const char usage[] =
     "  serve      run the concealed-allocation server (HTTP + JSON)\n"
     "  audit      verify the audit trail's hash chain\n"
     "  data       trial data sets: check, derive (populations, change, LOCF), convert\n"
+    "  supply     blinded kits, labels, cold chain, kit scans, visit schedule, supply reports\n"
     "\n"
     "Run 'rctkit COMMAND --help' for a command's options.\n"
     "Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.\n";
@@ -54,6 +56,7 @@ int main(int argc, char **argv)
     if (!strcmp(c, "serve")) return rk__cmd_serve(argc - 2, argv + 2);
     if (!strcmp(c, "audit")) return rk__cmd_audit(argc - 2, argv + 2);
     if (!strcmp(c, "data")) return rk__cmd_data(argc - 2, argv + 2);
+    if (!strcmp(c, "supply")) return rk__cmd_supply(argc - 2, argv + 2);
     fprintf(stderr, "rctkit: unknown command '%s'\n\n%s", c, usage);
     return RK_EXIT_USAGE;
 }

@@ -15,6 +15,7 @@ commands:
   serve      run the concealed-allocation server (HTTP + JSON)
   audit      verify the audit trail's hash chain
   data       trial data sets: check, derive (populations, change, LOCF), convert
+  supply     blinded kits, labels, cold chain, kit scans, visit schedule, supply reports
 
 Run 'rctkit COMMAND --help' for a command's options.
 Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.
@@ -37,6 +38,7 @@ commands:
   serve      run the concealed-allocation server (HTTP + JSON)
   audit      verify the audit trail's hash chain
   data       trial data sets: check, derive (populations, change, LOCF), convert
+  supply     blinded kits, labels, cold chain, kit scans, visit schedule, supply reports
 
 Run 'rctkit COMMAND --help' for a command's options.
 Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.
