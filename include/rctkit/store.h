@@ -69,7 +69,9 @@ int rk_password_check(const char *hash, const char *password);
  * file. sites  CSV site,name users  CSV username,role,site,password (or password_hash, an Argon2id
  * string); site is
  *         "*" for roles not tied to a site.
- *  list   CSV rand_no,stratum,block,block_size,arm as written by `rctkit rand list`. */
+ *  list   CSV rand_no,stratum,block,block_size,arm as written by `rctkit rand list`.
+ *  seed   instead of a list, with a design YAML whose procedure is complete, efron, big-stick
+ *         or minimization: the trial randomizes at allocation time from this seed. */
 typedef struct rk_trial_files {
     const char *trial; /* trial JSON, or the design YAML of `rctkit rand list` (*.yaml, *.yml) */
     const char *sites;
@@ -77,6 +79,7 @@ typedef struct rk_trial_files {
     const char *list;
     const char *eligibility; /* with a design YAML: CSV id,kind,text of the eligibility
                                 criteria (NULL: none) */
+    const char *seed;        /* with a design YAML and no list: allocation time (see above) */
 } rk_trial_files;
 
 /* Configure a new (empty) store from files in one transaction, audited as done by `who`.
@@ -101,23 +104,31 @@ typedef struct rk_audit_report {
 rk_status rk_audit_verify(rk_store *s, const char *expect_head, rk_audit_report *rep,
                           rk_error *err);
 
-/* Hook for dynamic procedures (minimization, biased coin ...), NOT used yet: today every
- * allocation comes from the uploaded list, and a design with a dynamic procedure is refused at
- * configuration.  The plan: the randomize endpoint calls the allocator inside the request's
- * transaction with the subject's factor levels (design order) and the trial's allocation
- * history, records the chosen arm as a new slot of the subject's stratum (so the audit trail,
- * the blinding rules and the exports stay as they are) and answers with the next
- * randomization number. */
-typedef struct rk_alloc_history {
-    size_t n;                  /* subjects randomized so far, in allocation order */
-    size_t n_factors;          /* stratification factors, design order */
-    const char *const *levels; /* n x n_factors level codes, row-major */
-    const char *const *arm;    /* n arm codes */
-} rk_alloc_history;
+/* Dynamic procedures (complete, Efron, big stick, minimization: docs/server.md).  A trial
+ * configured from a design with --seed and no list randomizes at allocation time: the
+ * randomize endpoint computes the arm with rk_rand_assign inside the request's transaction,
+ * from the trial's allocation history, with the stream keyed by the seed's key and the
+ * allocation number ("alloc:N"), and records it as a new slot of the subject's stratum (so the
+ * audit trail, the blinding rules and the exports stay as they are) plus a row of dyn_allocs
+ * (allocation number, subject, stratum, arm, virtual arm).  The key is kept in the database
+ * (meta 'rand_key'), which no endpoint reads. */
 
-typedef rk_status (*rk_allocator_fn)(void *ctx, const char *const *subject_levels,
-                                     const rk_alloc_history *history, char *arm_out,
-                                     size_t arm_size, rk_error *err);
+/* Result of rk_dyn_replay. */
+typedef struct rk_replay_report {
+    char procedure[32];           /* the design's procedure name */
+    size_t n;                     /* dynamic allocations replayed */
+    size_t mismatches;            /* allocations whose recorded arm differs from the replay */
+    int key_matches;              /* with a seed: 1 when it gives the trial's stored key */
+    char first[RK_ERROR_MSG_MAX]; /* the first mismatch in words ("" when none) */
+} rk_replay_report;
+
+/* Recompute every dynamic allocation in order from the key and the recorded strata and
+ * history (rk_rand_assign on a fresh state), and compare with the recorded arms (and virtual
+ * arms), also checking that every allocation of the trial is in the dynamic history and
+ * served the arm recorded there.  seed NULL: the key stored in the database; otherwise the key
+ * of that seed (rep->key_matches says whether it is the trial's).  A trial with an uploaded
+ * list is RK_EINVAL. */
+rk_status rk_dyn_replay(rk_store *s, const char *seed, rk_replay_report *rep, rk_error *err);
 
 #ifdef __cplusplus
 }

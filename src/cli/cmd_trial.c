@@ -20,6 +20,7 @@ static const rk__opt init_opts[] = {
     {"sites", "FILE.csv", "sites: site,name"},
     {"users", "FILE.csv", "users: username,role,site,password (or password_hash)"},
     {"list", "FILE.csv", "randomization list: rand_no,stratum,block,block_size,arm"},
+    {"seed", "S", "with --design, instead of --list: randomize at allocation time from this seed"},
     {"pwcost", "COST", "Argon2id cost: interactive (default), moderate, min (tests only)"},
     {"by", "NAME", "who configures (recorded in the audit trail; default: $USER)"},
 };
@@ -58,7 +59,7 @@ static int trial_init(int argc, char **argv)
     if (a.help) {
         rk__print_usage(stdout,
                         "rctkit trial init --db FILE --trial T.json|--design D.yaml --sites S.csv "
-                        "--users U.csv --list L.csv",
+                        "--users U.csv --list L.csv|--seed S",
                         "Create a trial database from its configuration files (one audited "
                         "transaction).",
                         init_opts, NOPTS(init_opts));
@@ -68,7 +69,8 @@ static int trial_init(int argc, char **argv)
                         .sites = rk__arg(&a, "sites"),
                         .users = rk__arg(&a, "users"),
                         .list = rk__arg(&a, "list"),
-                        .eligibility = rk__arg(&a, "eligibility")};
+                        .eligibility = rk__arg(&a, "eligibility"),
+                        .seed = rk__arg(&a, "seed")};
     if (rk__arg(&a, "design")) {
         if (f.trial) {
             fprintf(stderr, "rctkit %s: give --trial or --design, not both\n", cmd);
@@ -77,9 +79,18 @@ static int trial_init(int argc, char **argv)
         f.trial = rk__arg(&a, "design");
     }
     const char *db = rk__arg(&a, "db");
-    if (!db || !f.trial || !f.sites || !f.users || !f.list) {
+    if (!db || !f.trial || !f.sites || !f.users || (!f.list && !f.seed)) {
         fprintf(stderr,
-                "rctkit %s: needs --db, --trial (or --design), --sites, --users and --list\n", cmd);
+                "rctkit %s: needs --db, --trial (or --design), --sites, --users and --list (or "
+                "--seed)\n",
+                cmd);
+        return RK_EXIT_USAGE;
+    }
+    if (f.list && f.seed) {
+        fprintf(stderr,
+                "rctkit %s: give --list or --seed, not both (--seed: a design randomized at "
+                "allocation time)\n",
+                cmd);
         return RK_EXIT_USAGE;
     }
     rk_pwcost cost = RK_PWCOST_INTERACTIVE;

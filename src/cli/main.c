@@ -24,7 +24,7 @@ static const char usage[] =
     "  survival   Kaplan-Meier curves and medians, log-rank test (stratified)\n"
     "  trial      create a trial database from its files (design, sites, users, list)\n"
     "  serve      run the concealed-allocation server (HTTP + JSON)\n"
-    "  audit      verify the audit trail's hash chain\n"
+    "  audit      verify the audit trail's hash chain, replay dynamic allocations\n"
     "  data       trial data sets: check, derive (populations, change, LOCF), convert\n"
     "  supply     blinded kits, labels, cold chain, kit scans, visit schedule, supply reports\n"
     "\n"

@@ -495,6 +495,9 @@ static rk_status message(call *k, rk_role role, const char *site, const char *te
     return rc == SQLITE_DONE ? RK_OK : sqlfail(k, "writing a message");
 }
 
+static rk_status list_slot(call *k, const subject *sp, int64_t *slot, char *rand_no,
+                           size_t rand_no_size);
+
 static rk_status h_randomize(call *k)
 {
     static const char *const allowed[] = {NULL};
@@ -509,38 +512,16 @@ static rk_status h_randomize(call *k)
     if (a.found)
         return fail(k, 409, "subject %s is already randomized (randomization number %s, %s)", s.id,
                     a.rand_no, a.at);
-    sqlite3_stmt *q = rk__stmt(k->c->store,
-                               "SELECT seq, rand_no FROM slots WHERE stratum = ?1 AND seq > "
-                               "(SELECT coalesce(max(seq), 0) FROM allocations WHERE stratum = "
-                               "?1) ORDER BY seq LIMIT 1",
-                               k->err);
-    if (!q) return k->err ? k->err->code : RK_EINTERNAL;
-    sqlite3_bind_text(q, 1, s.stratum, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
     int64_t slot = 0;
     char rand_no[72] = "";
-    if (rc == SQLITE_ROW) {
-        slot = sqlite3_column_int64(q, 0);
-        rk__strlcpy(rand_no, coltext(q, 1), sizeof rand_no);
-    }
-    sqlite3_reset(q);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlfail(k, "finding the next slot");
     char what[700];
-    if (rc == SQLITE_DONE) {
-        snprintf(what, sizeof what, "subject=%s stratum=%s: no slots left", s.id, s.stratum);
-        if ((st = audit(k, k->me.username, "randomize_failed", what, "stratum exhausted", NULL)))
+    if (k->c->dyn) {
+        /* allocation time: the arm is drawn here, inside this request's transaction */
+        if ((st = rk__dyn_allocate(k->c->store, k->c->dyn, s.id, s.stratum, &slot, rand_no,
+                                   sizeof rand_no, k->err)))
             return st;
-        char text[1400];
-        snprintf(text, sizeof text,
-                 "ALERT: stratum %s has no randomization slots left; subject %s (site %s) could "
-                 "not be randomized by %s. Upload more slots.",
-                 s.stratum, s.id, s.site, k->me.username);
-        if ((st = message(k, RK_ROLE_ADMIN, "*", text))) return st;
-        rk__strlcpy(k->resp->log, text, sizeof k->resp->log);
-        return fail(k, 409,
-                    "stratum %s has no randomization slots left: subject %s cannot be randomized; "
-                    "the administrator has been alerted",
-                    s.stratum, s.id);
+    } else if ((st = list_slot(k, &s, &slot, rand_no, sizeof rand_no)) || !slot) {
+        return st; /* an error, or the stratum is exhausted (answered) */
     }
     snprintf(what, sizeof what, "subject=%s stratum=%s rand_no=%s slot=%" PRId64, s.id, s.stratum,
              rand_no, slot);
@@ -559,13 +540,57 @@ static rk_status h_randomize(call *k)
     sqlite3_bind_text(ins, 4, now, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 5, k->me.username, -1, SQLITE_STATIC);
     sqlite3_bind_int64(ins, 6, seq);
-    rc = sqlite3_step(ins);
+    int rc = sqlite3_step(ins);
     sqlite3_reset(ins);
     if (rc != SQLITE_DONE) return sqlfail(k, "recording the allocation");
     /* only investigators randomize, and they are blinded: never the arm */
     reply(k->resp, 200,
           json_pack("{s:s,s:s,s:s,s:s}", "subject_id", s.id, "rand_no", rand_no, "stratum",
                     s.stratum, "randomized_at", now));
+    return RK_OK;
+}
+
+/* The next slot of the subject's stratum in the uploaded list: *slot 0 when the stratum is
+ * exhausted (the response, the audit record and the administrator's alert are done here). */
+static rk_status list_slot(call *k, const subject *sp, int64_t *slot, char *rand_no,
+                           size_t rand_no_size)
+{
+    const subject *s = sp;
+    rk_status st;
+    char what[700];
+    *slot = 0;
+    sqlite3_stmt *q = rk__stmt(k->c->store,
+                               "SELECT seq, rand_no FROM slots WHERE stratum = ?1 AND seq > "
+                               "(SELECT coalesce(max(seq), 0) FROM allocations WHERE stratum = "
+                               "?1) ORDER BY seq LIMIT 1",
+                               k->err);
+    if (!q) return k->err ? k->err->code : RK_EINTERNAL;
+    sqlite3_bind_text(q, 1, s->stratum, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    int64_t next = 0;
+    if (rc == SQLITE_ROW) {
+        next = sqlite3_column_int64(q, 0);
+        rk__strlcpy(rand_no, coltext(q, 1), rand_no_size);
+    }
+    sqlite3_reset(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlfail(k, "finding the next slot");
+    if (rc == SQLITE_DONE) {
+        snprintf(what, sizeof what, "subject=%s stratum=%s: no slots left", s->id, s->stratum);
+        if ((st = audit(k, k->me.username, "randomize_failed", what, "stratum exhausted", NULL)))
+            return st;
+        char text[1400];
+        snprintf(text, sizeof text,
+                 "ALERT: stratum %s has no randomization slots left; subject %s (site %s) could "
+                 "not be randomized by %s. Upload more slots.",
+                 s->stratum, s->id, s->site, k->me.username);
+        if ((st = message(k, RK_ROLE_ADMIN, "*", text))) return st;
+        rk__strlcpy(k->resp->log, text, sizeof k->resp->log);
+        return fail(k, 409,
+                    "stratum %s has no randomization slots left: subject %s cannot be randomized; "
+                    "the administrator has been alerted",
+                    s->stratum, s->id);
+    }
+    *slot = next;
     return RK_OK;
 }
 

@@ -7,11 +7,13 @@
 #include <stdint.h>
 
 #include "rctkit/store.h"
+#include "store/dyn.h"
 #include "store/trial.h"
 
 typedef struct rk__api_ctx {
     rk_store *store;
     rk__trial *trial;
+    rk__dyn *dyn; /* the dynamic procedure; NULL for a trial with an uploaded list */
     int session_ttl;
 } rk__api_ctx;
 

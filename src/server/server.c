@@ -456,6 +456,7 @@ void rk_server_stop(rk_server *s)
         pthread_join(s->db_thread, NULL);
     }
     rk__trial_free(s->api.trial);
+    rk__dyn_free(s->api.dyn);
     rk_store_close(s->api.store);
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->lim_mu);
@@ -487,6 +488,7 @@ rk_status rk_server_start(const rk_server_opts *o, rk_server **out, rk_error *er
     s->api.session_ttl = s->o.session_ttl;
     rk_status st = rk_store_open(s->o.db, 0, &s->api.store, err);
     if (st == RK_OK) st = rk__trial_load(s->api.store, &s->api.trial, err);
+    if (st == RK_OK) st = rk__dyn_load(s->api.store, &s->api.dyn, err);
     if (st == RK_OK) {
         unsigned char r[16];
         char pw[33];

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rctkit/data.h"
+#include "rctkit/rand.h"
 #include "store/store_int.h"
 #include "store/trial.h"
 
@@ -618,13 +619,38 @@ rk_status rk__meta_put(rk_store *s, const char *key, const char *value, rk_error
     return meta_put(s, key, value, err);
 }
 
+/* Allocation time: the design text and the seed's key in meta (the key never leaves the
+ * database: no endpoint reads it), audited without the key. */
+static rk_status setup_dynamic(rk_store *s, const rk_rand_design *d, const char *text,
+                               const char *seed, const char *who, rk_error *err)
+{
+    unsigned char key[RK_RAND_KEYBYTES], digest[32];
+    char hex[2 * RK_RAND_KEYBYTES + 1], dhex[65], what[300];
+    rk_status st = rk_rand_seed_key(seed, key, err);
+    if (st != RK_OK) return st;
+    sodium_bin2hex(hex, sizeof hex, key, sizeof key);
+    sodium_memzero(key, sizeof key);
+    st = meta_put(s, "rand_key", hex, err);
+    sodium_memzero(hex, sizeof hex);
+    if (st == RK_OK) st = meta_put(s, "design", text, err);
+    if (st != RK_OK) return st;
+    crypto_generichash(digest, sizeof digest, (const unsigned char *)text, strlen(text), NULL, 0);
+    sodium_bin2hex(dhex, sizeof dhex, digest, sizeof digest);
+    snprintf(what, sizeof what, "procedure=%s design_blake2b=%s", rk_rand_proc_name(d->proc), dhex);
+    return rk__audit_append(s, who, "dynamic_setup", what, "trial configuration", NULL, err);
+}
+
 rk_status rk_store_configure(rk_store *s, const rk_trial_files *f, rk_pwcost cost, const char *who,
                              rk_error *err)
 {
-    if (!f->trial || !f->sites || !f->users || !f->list)
+    if (!f->trial || !f->sites || !f->users || (!f->list && !f->seed))
         return rk_error_set(err, RK_EINVAL,
-                            "a trial needs its trial, sites, users and list "
-                            "files");
+                            "a trial needs its trial, sites, users and list files (or, for a "
+                            "design randomized at allocation time, a seed instead of the list)");
+    if (f->list && f->seed)
+        return rk_error_set(err, RK_EINVAL,
+                            "give a list or a seed, not both: a seed is for a design randomized "
+                            "at allocation time (complete, efron, big-stick, minimization)");
     if (sodium_init() < 0) return rk_error_set(err, RK_EINTERNAL, "libsodium failed to start");
     char *text = NULL;
     size_t len;
@@ -634,12 +660,45 @@ rk_status rk_store_configure(rk_store *s, const rk_trial_files *f, rk_pwcost cos
     size_t nt = strlen(f->trial);
     int yaml = (nt > 5 && !strcmp(f->trial + nt - 5, ".yaml")) ||
                (nt > 4 && !strcmp(f->trial + nt - 4, ".yml"));
+    rk_rand_design *design = NULL;
+    char *design_text = NULL;
+    if (f->seed && !yaml) {
+        free(text);
+        return rk_error_set(err, RK_EINVAL,
+                            "%s: a seed needs a design YAML with a procedure run at allocation "
+                            "time (complete, efron, big-stick, minimization)",
+                            f->trial);
+    }
+    if (f->seed) { /* allocation time: the engine must accept the design as it is */
+        rk_rand_state *probe = NULL;
+        st = rk_rand_design_parse(text, len, f->trial, &design, err);
+        if (st == RK_OK && (st = rk_rand_state_new(design, &probe, err)) != RK_OK)
+            st = rk_error_set(err, RK_EINVAL,
+                              "%s: procedure %s makes lists: make one with 'rctkit rand list "
+                              "--seed' and give it instead of a seed (allocation time applies "
+                              "to complete, efron, big-stick and minimization)",
+                              f->trial, rk_rand_proc_name(design->proc));
+        rk_rand_state_free(probe);
+        if (st != RK_OK) {
+            rk_rand_design_free(design);
+            free(text);
+            return st;
+        }
+        design_text = text;
+        text = NULL;
+    }
     if (yaml) {
         char *tj = NULL;
-        st = rk__design_to_trial(text, len, f->trial, f->eligibility, &tj, &site_levels, err);
+        const char *src = design_text ? design_text : text;
+        st = rk__design_to_trial(src, len, f->trial, f->eligibility, f->list != NULL, &tj,
+                                 &site_levels, err);
         free(text);
         text = tj;
-        if (st != RK_OK) return st;
+        if (st != RK_OK) {
+            rk_rand_design_free(design);
+            free(design_text);
+            return st;
+        }
     } else if (f->eligibility) {
         free(text);
         return rk_error_set(err, RK_EINVAL,
@@ -650,13 +709,12 @@ rk_status rk_store_configure(rk_store *s, const rk_trial_files *f, rk_pwcost cos
     rk__trial *t = NULL;
     st = rk__trial_parse(text, f->trial, &t, err);
     free(text);
+    if (st == RK_OK) st = rk__begin(s, err);
     if (st != RK_OK) {
-        json_decref(site_levels);
-        return st;
-    }
-    if ((st = rk__begin(s, err)) != RK_OK) {
         rk__trial_free(t);
         json_decref(site_levels);
+        rk_rand_design_free(design);
+        free(design_text);
         return st;
     }
     char *compact = json_dumps(t->json, JSON_COMPACT | JSON_SORT_KEYS);
@@ -687,9 +745,23 @@ rk_status rk_store_configure(rk_store *s, const rk_trial_files *f, rk_pwcost cos
             }
         }
     }
+    if (st == RK_OK && design) {
+        sqlite3_stmt *q = rk__stmt(s, "SELECT count(*) FROM sites", err);
+        int64_t n_sites = 0;
+        if (q && sqlite3_step(q) == SQLITE_ROW) n_sites = sqlite3_column_int64(q, 0);
+        if (q) sqlite3_reset(q);
+        if (n_sites != (int64_t)json_array_size(site_levels))
+            st = rk_error_set(err, RK_EINVAL,
+                              "%s: the design's 'site' levels must be exactly the sites of %s "
+                              "(allocation time needs every site's level)",
+                              f->trial, f->sites);
+    }
     json_decref(site_levels);
     if (st == RK_OK) st = load_users(s, f->users, cost, who, err);
-    if (st == RK_OK) st = load_list(s, t, f->list, who, err);
+    if (st == RK_OK && f->list) st = load_list(s, t, f->list, who, err);
+    if (st == RK_OK && design) st = setup_dynamic(s, design, design_text, f->seed, who, err);
+    rk_rand_design_free(design);
+    free(design_text);
     free(compact);
     rk__trial_free(t);
     if (st != RK_OK) {

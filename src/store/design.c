@@ -132,8 +132,8 @@ static rk_status design_error(rk_error *err, const char *src, const char *what)
 }
 
 rk_status rk__design_to_trial(const char *text, size_t len, const char *src,
-                              const char *eligibility_csv, char **trial_json, json_t **site_levels,
-                              rk_error *err)
+                              const char *eligibility_csv, int with_list, char **trial_json,
+                              json_t **site_levels, rk_error *err)
 {
     *trial_json = NULL;
     *site_levels = NULL;
@@ -151,14 +151,11 @@ rk_status rk__design_to_trial(const char *text, size_t len, const char *src,
         st = design_error(err, src, "the design needs 'trial: NAME'");
         goto done;
     }
-    if (json_is_string(proc) && (!strcmp(json_string_value(proc), "minimization") ||
-                                 !strcmp(json_string_value(proc), "biased-coin") ||
-                                 !strcmp(json_string_value(proc), "efron") ||
-                                 !strcmp(json_string_value(proc), "big-stick"))) {
+    if (with_list && json_is_string(proc) && !strcmp(json_string_value(proc), "minimization")) {
         st = rk_error_set(err, RK_EINVAL,
-                          "%s: procedure '%s' runs at allocation time; the server only serves "
-                          "uploaded lists so far",
-                          src, json_string_value(proc));
+                          "%s: procedure 'minimization' runs at allocation time and has no list: "
+                          "give --seed instead of --list",
+                          src);
         goto done;
     }
     if (!json_is_array(darms)) {

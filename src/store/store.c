@@ -161,6 +161,8 @@ static const char schema[] =
     "  NOT NULL, UNIQUE(stratum, seq), FOREIGN KEY(stratum, seq) REFERENCES slots);\n"
     "CREATE TABLE unblindings(subject_id TEXT PRIMARY KEY REFERENCES allocations, by TEXT NOT\n"
     "  NULL, at TEXT NOT NULL, reason TEXT NOT NULL, audit_seq INTEGER NOT NULL);\n"
+    "CREATE TABLE dyn_allocs(n INTEGER PRIMARY KEY, subject_id TEXT NOT NULL UNIQUE,\n"
+    "  stratum TEXT NOT NULL, arm TEXT NOT NULL, varm INTEGER NOT NULL);\n"
     "CREATE TABLE messages(id INTEGER PRIMARY KEY, role TEXT NOT NULL, site TEXT NOT NULL,\n"
     "  at TEXT NOT NULL, text TEXT NOT NULL);\n"
     "CREATE TABLE audit(seq INTEGER PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL, action\n"
@@ -186,6 +188,10 @@ static const char schema[] =
     "  SELECT RAISE(ABORT, 'unblindings are never changed'); END;\n"
     "CREATE TRIGGER unblindings_no_delete BEFORE DELETE ON unblindings BEGIN\n"
     "  SELECT RAISE(ABORT, 'unblindings are never changed'); END;\n"
+    "CREATE TRIGGER dyn_allocs_no_update BEFORE UPDATE ON dyn_allocs BEGIN\n"
+    "  SELECT RAISE(ABORT, 'allocations are never changed'); END;\n"
+    "CREATE TRIGGER dyn_allocs_no_delete BEFORE DELETE ON dyn_allocs BEGIN\n"
+    "  SELECT RAISE(ABORT, 'allocations are never changed'); END;\n"
     "PRAGMA user_version = 1;\n";
 
 void rk_store_close(rk_store *s)
@@ -219,6 +225,8 @@ rk_status rk_store_open(const char *path, int create, rk_store **out, rk_error *
         rk_store_close(s);
         return st;
     }
+    /* The file holds the dynamic procedures' key (meta 'rand_key'): only its owner reads it. */
+    if (create) chmod(path, S_IRUSR | S_IWUSR);
     sqlite3_busy_timeout(s->db, 10000);
     rk_status st = rk__exec(s,
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"

@@ -52,10 +52,11 @@ rk_status rk__user_add(rk_store *s, const char *username, rk_role role, const ch
                        const char *pwhash, const char *who, const char *why, rk_error *err);
 /* A randomization design (YAML of `rctkit rand list`) as trial JSON text (malloc'd), with
  * eligibility criteria from a CSV id,kind,text (NULL for none); *site_levels gets the design's
- * levels of 'site' (to check against the sites file). */
+ * levels of 'site' (to check against the sites file).  with_list: the trial serves a list
+ * (minimization has none). */
 rk_status rk__design_to_trial(const char *text, size_t len, const char *src,
-                              const char *eligibility_csv, char **trial_json, json_t **site_levels,
-                              rk_error *err);
+                              const char *eligibility_csv, int with_list, char **trial_json,
+                              json_t **site_levels, rk_error *err);
 rk_status rk__meta_put(rk_store *s, const char *key, const char *value, rk_error *err);
 
 #endif

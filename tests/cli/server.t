@@ -12,13 +12,13 @@ $ rctkit trial
 usage: rctkit trial init|hash-password [options]   (rctkit trial init --help)
 [exit 2]
 $ rctkit trial init --db x.db
-rctkit trial init: needs --db, --trial (or --design), --sites, --users and --list
+rctkit trial init: needs --db, --trial (or --design), --sites, --users and --list (or --seed)
 [exit 2]
 $ rctkit trial init --db x.db --trial a --sites b --users c --list d --pwcost huge
 rctkit trial init: --pwcost must be interactive, moderate or min, not 'huge'
 [exit 2]
 $ rctkit audit
-usage: rctkit audit verify --db FILE [--head N:HEX]   (rctkit audit verify --help)
+usage: rctkit audit verify|replay --db FILE   (rctkit audit verify --help)
 [exit 2]
 $ rctkit audit verify
 rctkit audit verify: --db FILE is required

@@ -13,7 +13,7 @@ commands:
   survival   Kaplan-Meier curves and medians, log-rank test (stratified)
   trial      create a trial database from its files (design, sites, users, list)
   serve      run the concealed-allocation server (HTTP + JSON)
-  audit      verify the audit trail's hash chain
+  audit      verify the audit trail's hash chain, replay dynamic allocations
   data       trial data sets: check, derive (populations, change, LOCF), convert
   supply     blinded kits, labels, cold chain, kit scans, visit schedule, supply reports
 
@@ -36,7 +36,7 @@ commands:
   survival   Kaplan-Meier curves and medians, log-rank test (stratified)
   trial      create a trial database from its files (design, sites, users, list)
   serve      run the concealed-allocation server (HTTP + JSON)
-  audit      verify the audit trail's hash chain
+  audit      verify the audit trail's hash chain, replay dynamic allocations
   data       trial data sets: check, derive (populations, change, LOCF), convert
   supply     blinded kits, labels, cold chain, kit scans, visit schedule, supply reports
 

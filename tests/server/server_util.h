@@ -55,20 +55,13 @@ static inline void tu_password(const char *user, char *out, size_t n)
     snprintf(out, n, "%s-pass-1", user);
 }
 
-/* A trial with sites S01, S02, factor sex (F, M), arms arm_a/arm_b (distinctive codes so a
- * response that leaks one is easy to find), and per stratum `slots` list rows with
- * alternating blocks of 4 (arm_a arm_b arm_b arm_a / arm_b arm_a arm_a arm_b). */
-static inline void tu_make_trial(tu_trial *t, int slots)
+/* The temporary directory, sites S01, S02 and the users of every test trial. */
+static inline void tu_make_common(tu_trial *t)
 {
     snprintf(t->dir, sizeof t->dir, "/tmp/rk-server-XXXXXX");
     if (!mkdtemp(t->dir)) exit(1);
     snprintf(t->db, sizeof t->db, "%s/trial.db", t->dir);
     char p[300];
-    snprintf(p, sizeof p, "%s/trial.json", t->dir);
-    tu_write(p, "{\"name\": \"test trial\", \"arms\": [\"arm_a\", \"arm_b\"], \"factors\": "
-                "[{\"name\": \"site\"}, {\"name\": \"sex\", \"levels\": [\"F\", \"M\"]}], "
-                "\"eligibility\": [{\"id\": \"adult\", \"kind\": \"inclusion\"}, {\"id\": "
-                "\"pregnant\", \"kind\": \"exclusion\"}]}");
     snprintf(p, sizeof p, "%s/sites.csv", t->dir);
     tu_write(p, "site,name\nS01,one\nS02,two\n");
     snprintf(p, sizeof p, "%s/users.csv", t->dir);
@@ -82,7 +75,35 @@ static inline void tu_make_trial(tu_trial *t, int slots)
                        pw);
     }
     tu_write(p, b.data);
-    rk_buf_reset(&b);
+    rk_buf_free(&b);
+}
+
+static inline void tu_configure(tu_trial *t, rk_trial_files *files)
+{
+    rk_store *s = NULL;
+    rk_error err = {0};
+    if (rk_store_open(t->db, 1, &s, &err) ||
+        rk_store_configure(s, files, RK_PWCOST_MIN, "test", &err)) {
+        fprintf(stderr, "configure: %s\n", err.msg);
+        exit(1);
+    }
+    rk_store_close(s);
+}
+
+/* A trial with sites S01, S02, factor sex (F, M), arms arm_a/arm_b (distinctive codes so a
+ * response that leaks one is easy to find), and per stratum `slots` list rows with
+ * alternating blocks of 4 (arm_a arm_b arm_b arm_a / arm_b arm_a arm_a arm_b). */
+static inline void tu_make_trial(tu_trial *t, int slots)
+{
+    tu_make_common(t);
+    char p[300];
+    snprintf(p, sizeof p, "%s/trial.json", t->dir);
+    tu_write(p, "{\"name\": \"test trial\", \"arms\": [\"arm_a\", \"arm_b\"], \"factors\": "
+                "[{\"name\": \"site\"}, {\"name\": \"sex\", \"levels\": [\"F\", \"M\"]}], "
+                "\"eligibility\": [{\"id\": \"adult\", \"kind\": \"inclusion\"}, {\"id\": "
+                "\"pregnant\", \"kind\": \"exclusion\"}]}");
+    rk_buf b;
+    rk_buf_init(&b, 0);
     rk_buf_appendf(&b, NULL, "rand_no,stratum,block,block_size,arm\n");
     static const char *const strata[] = {"S01|F", "S01|M", "S02|F", "S02|M"};
     static const char *const pat[2][4] = {{"arm_a", "arm_b", "arm_b", "arm_a"},
@@ -100,14 +121,60 @@ static inline void tu_make_trial(tu_trial *t, int slots)
     snprintf(f[2], sizeof f[2], "%s/users.csv", t->dir);
     snprintf(f[3], sizeof f[3], "%s/list.csv", t->dir);
     rk_trial_files files = {.trial = f[0], .sites = f[1], .users = f[2], .list = f[3]};
+    tu_configure(t, &files);
+}
+
+/* The seed of the dynamic test trials. */
+#define TU_SEED "dynamic-test-seed-2026"
+
+/* The same trial randomized at allocation time from TU_SEED: design.yaml with arms
+ * arm_a:arm_b = 2:1, factors site (S01, S02; weight 1) and sex (F, M; weight 2), and the
+ * given procedure line (e.g. "{name: minimization, p: 0.8}"); 1:1 and no weights for the
+ * other procedures. */
+static inline void tu_make_dyn_trial(tu_trial *t, const char *procedure)
+{
+    tu_make_common(t);
+    int min = strstr(procedure, "minimization") != NULL; /* weights and 2:1 */
+    char p[300], yaml[1000];
+    snprintf(yaml, sizeof yaml,
+             "trial: dynamic test trial\n"
+             "arms:\n  - {name: arm_a, ratio: %d}\n  - {name: arm_b, ratio: 1}\n"
+             "strata:\n  - {name: site, levels: [S01, S02]%s}\n"
+             "  - {name: sex, levels: [F, M]%s}\n"
+             "procedure: %s\nlist_length: 100\n",
+             min ? 2 : 1, min ? ", weight: 1" : "", min ? ", weight: 2" : "", procedure);
+    snprintf(p, sizeof p, "%s/design.yaml", t->dir);
+    tu_write(p, yaml);
+    snprintf(p, sizeof p, "%s/eligibility.csv", t->dir);
+    tu_write(p, "id,kind,text\nadult,inclusion,adult\npregnant,exclusion,pregnant\n");
+    char f[4][300];
+    snprintf(f[0], sizeof f[0], "%s/design.yaml", t->dir);
+    snprintf(f[1], sizeof f[1], "%s/sites.csv", t->dir);
+    snprintf(f[2], sizeof f[2], "%s/users.csv", t->dir);
+    snprintf(f[3], sizeof f[3], "%s/eligibility.csv", t->dir);
+    rk_trial_files files = {
+        .trial = f[0], .sites = f[1], .users = f[2], .eligibility = f[3], .seed = TU_SEED};
+    tu_configure(t, &files);
+}
+
+/* Every dynamic allocation replayed from TU_SEED matches; returns the number replayed. */
+static inline size_t tu_replay_ok(const char *db)
+{
     rk_store *s = NULL;
     rk_error err = {0};
-    if (rk_store_open(t->db, 1, &s, &err) ||
-        rk_store_configure(s, &files, RK_PWCOST_MIN, "test", &err)) {
-        fprintf(stderr, "configure: %s\n", err.msg);
-        exit(1);
+    rk_replay_report rep;
+    if (rk_store_open(db, 0, &s, &err) || rk_dyn_replay(s, TU_SEED, &rep, &err)) {
+        fprintf(stderr, "replay: %s\n", err.msg);
+        rk_store_close(s);
+        return (size_t)-1;
     }
     rk_store_close(s);
+    if (!rep.key_matches || rep.mismatches) {
+        fprintf(stderr, "replay: key %d, %zu mismatches: %s\n", rep.key_matches, rep.mismatches,
+                rep.first);
+        return (size_t)-1;
+    }
+    return rep.n;
 }
 
 /* Arm of slot i (0-based) in any stratum of tu_make_trial's list. */

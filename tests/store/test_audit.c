@@ -304,8 +304,8 @@ static void test_design_yaml(void **state)
     fclose(f);
     assert_int_not_equal(configure_design(tmpf, EX "sites.csv", NULL, &err), RK_OK);
     snprintf(want, sizeof want,
-             "%s: procedure 'minimization' runs at allocation time; the server only serves "
-             "uploaded lists so far",
+             "%s: procedure 'minimization' runs at allocation time and has no list: give --seed "
+             "instead of --list",
              tmpf);
     assert_string_equal(err.msg, want);
     cleanup(); /* a failed configuration leaves an empty database behind: start afresh */
