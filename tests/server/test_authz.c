@@ -1,13 +1,17 @@
 /* Authorization matrix over real HTTP: every endpoint x every role x own/other site gets the
  * expected status, and no response to a blinded role contains an arm, a block or the list
- * (the one exception by design: the arm in an investigator's own emergency unblinding). */
+ * (the one exception by design: the arm in an investigator's own emergency unblinding).  The
+ * same matrix for a trial randomized at allocation time (minimization), where no response to
+ * anyone contains the randomization key either. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
+#include "rctkit/rand.h"
 #include "server_util.h"
 
 enum {
@@ -198,11 +202,23 @@ static void check_content(int e, int u, int st, const char *raw)
     json_decref(j);
 }
 
-static void test_matrix(void **state)
+static char key_hex[2 * RK_RAND_KEYBYTES + 1]; /* dynamic trial: must never be sent */
+
+static void run_matrix(int dynamic)
 {
-    (void)state;
     tu_trial t;
-    tu_make_trial(&t, 200);
+    serial = 0;
+    locked_now = 0;
+    pool_n[0] = pool_n[1] = 0;
+    key_hex[0] = '\0';
+    if (dynamic) {
+        unsigned char key[RK_RAND_KEYBYTES];
+        assert_int_equal(rk_rand_seed_key(TU_SEED, key, NULL), RK_OK);
+        sodium_bin2hex(key_hex, sizeof key_hex, key, sizeof key);
+        tu_make_dyn_trial(&t, "{name: minimization, p: 0.8}");
+    } else {
+        tu_make_trial(&t, 200);
+    }
     rk_server *srv = tu_start(&t, 0);
     H.fd = -1;
     H.port = rk_server_port(srv);
@@ -226,6 +242,9 @@ static void test_matrix(void **state)
                                  raw ? raw : "");
                     assert_non_null(raw);
                     check_blinded(e, u, ts, st, raw);
+                    if (key_hex[0] && strstr(raw, key_hex))
+                        fail_msg("%s on %s: the response holds the key: %s", tu_users[u][0],
+                                 ename[e], raw);
                     check_content(e, u, st, raw);
                     free(raw);
                     n_checked++;
@@ -299,15 +318,30 @@ static void test_matrix(void **state)
         json_decref(tu_req(&H, "GET", "/api/me", tokens[u], NULL, &st, NULL));
         assert_int_equal(st, 401);
     }
-    fprintf(stderr, "# %d endpoint x user x site requests checked\n", n_checked);
+    fprintf(stderr, "# %s: %d endpoint x user x site requests checked\n",
+            dynamic ? "minimization" : "list", n_checked);
     rk__http_close(&H);
     rk_server_stop(srv);
     assert_true(tu_verify(t.db, NULL));
+    if (dynamic) assert_true(tu_replay_ok(t.db) > 0);
     tu_remove_trial(&t);
+}
+
+static void test_matrix(void **state)
+{
+    (void)state;
+    run_matrix(0);
+}
+
+static void test_matrix_dynamic(void **state)
+{
+    (void)state;
+    run_matrix(1);
 }
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_matrix)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_matrix),
+                                       cmocka_unit_test(test_matrix_dynamic)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,9 @@
 /* The server process killed with SIGKILL at random moments under load, restarted each time:
  * no acknowledged allocation lost, none duplicated or half-written, slots used without gaps,
  * and the audit chain still verifies.  The server runs in a child process (this executable
- * re-run with --serve-child). */
+ * re-run with --serve-child).  Twice: a trial serving an uploaded list, and a minimization
+ * trial randomized at allocation time, whose every allocation (before and after each restart)
+ * must still be the one the replay from the seed gives. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -127,11 +129,16 @@ static void *load(void *arg)
     return NULL;
 }
 
-static void test_sigkill_under_load(void **state)
+static void sigkill_under_load(int dynamic)
 {
-    (void)state;
     tu_trial t;
-    tu_make_trial(&t, PER_STRATUM);
+    memset(subjects, 0, sizeof subjects);
+    n_subjects = 0;
+    n_acked = 0;
+    if (dynamic)
+        tu_make_dyn_trial(&t, "{name: minimization, p: 0.8}");
+    else
+        tu_make_trial(&t, PER_STRATUM);
     srand((unsigned)time(NULL));
     int64_t last_records = 0;
     int acked_before = 0;
@@ -164,6 +171,7 @@ static void test_sigkill_under_load(void **state)
             pthread_join(th[i], NULL);
         int64_t nrec = 0;
         assert_true(tu_verify(t.db, &nrec)); /* the chain verifies after every crash */
+        if (dynamic) assert_true(tu_replay_ok(t.db) != (size_t)-1); /* and the replay matches */
         assert_true(nrec > last_records);
         last_records = nrec;
         int acked_now = 0;
@@ -245,14 +253,32 @@ static void test_sigkill_under_load(void **state)
     int wst;
     waitpid(pid, &wst, 0);
     assert_true(tu_verify(t.db, NULL));
-    fprintf(stderr, "# %d rounds, %d allocations acknowledged, %d committed unacknowledged\n",
-            ROUNDS, acked, unacked_committed);
+    if (dynamic) { /* every allocation, before and after each restart, is the seed's */
+        size_t n = tu_replay_ok(t.db);
+        assert_true(n != (size_t)-1);
+        assert_true(n >= (size_t)(acked + unacked_committed));
+    }
+    fprintf(stderr, "# %s: %d rounds, %d allocations acknowledged, %d committed unacknowledged\n",
+            dynamic ? "minimization" : "list", ROUNDS, acked, unacked_committed);
     tu_remove_trial(&t);
+}
+
+static void test_sigkill_under_load(void **state)
+{
+    (void)state;
+    sigkill_under_load(0);
+}
+
+static void test_sigkill_under_load_dynamic(void **state)
+{
+    (void)state;
+    sigkill_under_load(1);
 }
 
 int main(int argc, char **argv)
 {
     if (argc == 4 && !strcmp(argv[1], "--serve-child")) return child_main(argv[2], argv[3]);
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_sigkill_under_load)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_sigkill_under_load),
+                                       cmocka_unit_test(test_sigkill_under_load_dynamic)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
