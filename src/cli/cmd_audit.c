@@ -78,9 +78,14 @@ static int replay(int argc, char **argv)
     } else {
         if (!rep.key_matches)
             puts("the seed given is NOT the trial's (its key differs from the stored one)");
-        printf("replayed %zu %s allocations: %s\n", rep.n, rep.procedure,
-               rep.mismatches ? "MISMATCH" : "all match the arms served");
-        if (rep.mismatches) printf("%zu mismatches; first: %s\n", rep.mismatches, rep.first);
+        const char *from = rk__arg(&a, "seed") ? "the seed" : "the stored key";
+        if (rep.mismatches)
+            printf("replayed %zu %s allocations from %s: %zu do NOT match the arms served\n"
+                   "first mismatch: %s\n",
+                   rep.n, rep.procedure, from, rep.mismatches, rep.first);
+        else
+            printf("replayed %zu %s allocations from %s: all match the arms served\n", rep.n,
+                   rep.procedure, from);
     }
     return ok ? RK_EXIT_OK : RK_EXIT_FAIL;
 }

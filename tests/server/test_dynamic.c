@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include "rctkit/rand.h"
 #include "server_util.h"
@@ -243,6 +244,36 @@ static void run_trial(const char *procedure, int nsubj, double p_first_expected)
     assert_int_equal(rk_dyn_replay(s, "not the seed", &rep, &err), RK_OK);
     assert_int_equal(rep.key_matches, 0);
     assert_true(rep.mismatches > 0);
+    rk_store_close(s);
+
+    /* someone with write access who drops the triggers and edits an arm is caught */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(t.db, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "DROP TRIGGER slots_no_update; DROP TRIGGER dyn_allocs_no_update; "
+                     "UPDATE slots SET arm = CASE arm WHEN 'arm_a' THEN 'arm_b' ELSE "
+                     "'arm_a' END WHERE rand_no = '5'",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    assert_int_equal(rk_store_open(t.db, 0, &s, &err), RK_OK);
+    assert_int_equal(rk_dyn_replay(s, TU_SEED, &rep, &err), RK_OK);
+    assert_int_equal(rep.mismatches, 1);
+    assert_non_null(strstr(rep.first, "allocation 5 (subject P"));
+    assert_non_null(strstr(rep.first, "): the slot served differs from the dynamic history"));
+    rk_store_close(s);
+    /* ... also when the dynamic history is edited the same way */
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE dyn_allocs SET arm = (SELECT arm FROM slots WHERE "
+                                  "rand_no = '5') WHERE n = 5",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(rk_store_open(t.db, 0, &s, &err), RK_OK);
+    assert_int_equal(rk_dyn_replay(s, TU_SEED, &rep, &err), RK_OK);
+    assert_true(rep.mismatches >= 1);
+    assert_non_null(strstr(rep.first, "allocation 5 (subject P"));
+    assert_non_null(strstr(rep.first, ", the replay gives "));
     rk_store_close(s);
     tu_remove_trial(&t);
 }
