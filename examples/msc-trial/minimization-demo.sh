@@ -13,7 +13,8 @@ cd "$d"
 rctkit trial init --db trial.db --design "$ex/msc-trial/minimization.yaml" --seed 20200305 \
     --eligibility "$ex/server/eligibility.csv" --sites "$ex/server/sites.csv" \
     --users "$ex/server/users.csv" --pwcost min
-rctkit serve --db trial.db --port 0 --port-file port 2>serve.log &
+# the server itself in the background (RCTKIT_BIN: the binary under test, set by the test suite)
+"${RCTKIT_BIN:-rctkit}" serve --db trial.db --port 0 --port-file port 2>serve.log &
 pid=$!
 while [ ! -s port ]; do sleep 0.05; done
 api=http://127.0.0.1:$(cat port)/api

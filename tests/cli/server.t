@@ -35,3 +35,16 @@ $ d=$(mktemp -d) && cp examples/server/* "$d" && cd "$d" && rctkit trial init --
 audit trail intact: 12 records
 audit trail BROKEN at record 12: the trail ends at 12:HEAD, not at the expected head 12:00 (records were removed from its end, or it was rewritten)
 [exit 1]
+$ rctkit audit replay
+rctkit audit replay: --db FILE is required
+[exit 2]
+$ d=$(mktemp -d) && cp examples/server/* "$d" && cd "$d" && rctkit trial init --db t.db --trial trial.json --sites sites.csv --users users.csv --list list.csv --pwcost min >/dev/null && rctkit audit replay --db t.db; s=$?; rm -rf "$d"; exit $s
+rctkit audit replay: this trial serves an uploaded list: there is nothing to replay (the list itself is reproduced by 'rctkit rand list')
+[exit 2]
+$ d=$(mktemp -d) && cp examples/server/* "$d" && cd "$d" && rctkit trial init --db t.db --trial trial.json --sites sites.csv --users users.csv --list list.csv --seed 1 --pwcost min; s=$?; rm -rf "$d"; exit $s
+rctkit trial init: give --list or --seed, not both (--seed: a design randomized at allocation time)
+[exit 2]
+$ d=$(mktemp -d) && cp examples/server/* "$d" && cd "$d" && rctkit trial init --db t.db --trial trial.json --sites sites.csv --users users.csv --seed 1 --pwcost min; s=$?; test -e t.db || echo "no database left"; rm -rf "$d"; exit $s
+rctkit trial init: trial.json: a seed needs a design YAML with a procedure run at allocation time (complete, efron, big-stick, minimization)
+no database left
+[exit 2]

@@ -344,11 +344,20 @@ static void test_configure_errors(void **state)
              f[0], f[1]);
     assert_string_equal(err.msg, want);
     rk_store_close(s);
-    /* a list trial has nothing to replay */
+    /* a dynamic trial without allocations replays nothing; a list trial cannot be replayed */
     assert_int_equal(rk_store_open(t.db, 0, &s, &err), RK_OK);
     rk_replay_report rep;
     assert_int_equal(rk_dyn_replay(s, NULL, &rep, &err), RK_OK);
     assert_int_equal(rep.n, 0);
+    assert_int_equal(rep.key_matches, 1);
+    assert_string_equal(rep.procedure, "minimization");
+    rk_store_close(s);
+    tu_remove_trial(&t);
+    tu_make_trial(&t, 4);
+    assert_int_equal(rk_store_open(t.db, 0, &s, &err), RK_OK);
+    assert_int_equal(rk_dyn_replay(s, NULL, &rep, &err), RK_EINVAL);
+    assert_string_equal(err.msg, "this trial serves an uploaded list: there is nothing to replay "
+                                 "(the list itself is reproduced by 'rctkit rand list')");
     rk_store_close(s);
     tu_remove_trial(&t);
 }
