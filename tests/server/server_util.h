@@ -131,7 +131,7 @@ static inline void tu_make_trial(tu_trial *t, int slots)
  * arm_a:arm_b = 2:1, factors site (S01, S02; weight 1) and sex (F, M; weight 2), and the
  * given procedure line (e.g. "{name: minimization, p: 0.8}"); 1:1 and no weights for the
  * other procedures. */
-static inline void tu_make_dyn_trial(tu_trial *t, const char *procedure)
+static inline void tu_make_dyn_trial_seed(tu_trial *t, const char *procedure, const char *seed)
 {
     tu_make_common(t);
     int min = strstr(procedure, "minimization") != NULL; /* weights and 2:1 */
@@ -153,8 +153,13 @@ static inline void tu_make_dyn_trial(tu_trial *t, const char *procedure)
     snprintf(f[2], sizeof f[2], "%s/users.csv", t->dir);
     snprintf(f[3], sizeof f[3], "%s/eligibility.csv", t->dir);
     rk_trial_files files = {
-        .trial = f[0], .sites = f[1], .users = f[2], .eligibility = f[3], .seed = TU_SEED};
+        .trial = f[0], .sites = f[1], .users = f[2], .eligibility = f[3], .seed = seed};
     tu_configure(t, &files);
+}
+
+static inline void tu_make_dyn_trial(tu_trial *t, const char *procedure)
+{
+    tu_make_dyn_trial_seed(t, procedure, TU_SEED);
 }
 
 /* Every dynamic allocation replayed from TU_SEED matches; returns the number replayed. */

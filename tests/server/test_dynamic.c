@@ -296,6 +296,58 @@ static void test_big_stick(void **state)
     run_trial("{name: big-stick, mti: 2}", 96, 0.5);
 }
 
+/* P(arm) of the first allocations over many trials (seeds): with 2:1 minimization every
+ * allocation has marginal probability 2/3 for arm_a (docs/randomization.md); the first one
+ * has exactly the engine's 2/3 given the empty history.  The server's frequencies over
+ * NTRIALS seeds must match within 4 binomial standard deviations. */
+#define NTRIALS 120
+#define NFIRST 4
+static void test_first_allocations(void **state)
+{
+    (void)state;
+    int count_a[NFIRST] = {0};
+    for (int k = 0; k < NTRIALS; k++) {
+        char seed[32];
+        snprintf(seed, sizeof seed, "first-%d", k);
+        tu_trial t;
+        tu_make_dyn_trial_seed(&t, "{name: minimization, p: 0.8}", seed);
+        rk_server *srv = tu_start(&t, 0);
+        rk__http h = {.fd = -1, .port = rk_server_port(srv)};
+        char tok[2][65], us[65];
+        assert_int_equal(tu_login(&h, "inv1", tok[0]), 0);
+        assert_int_equal(tu_login(&h, "inv2", tok[1]), 0);
+        for (int i = 0; i < NFIRST; i++) { /* S01|F, S02|M, S01|M, S02|F */
+            char id[32];
+            snprintf(id, sizeof id, "F%d", i);
+            assert_int_equal(randomize_one(&h, tok[i % 2], id, (i == 0 || i == 3) ? "F" : "M"), 0);
+        }
+        assert_int_equal(tu_login(&h, "ustat", us), 0);
+        static char stratum[MAXSUBJ][16], arm[MAXSUBJ][16];
+        memset(stratum, 0, sizeof stratum);
+        assert_int_equal(read_allocations(&h, us, stratum, arm, NULL), NFIRST);
+        for (int i = 0; i < NFIRST; i++)
+            count_a[i] += !strcmp(arm[i], "arm_a");
+        rk__http_close(&h);
+        rk_server_stop(srv);
+        rk_store *s = NULL;
+        rk_error err = {0};
+        rk_replay_report rep;
+        assert_int_equal(rk_store_open(t.db, 0, &s, &err), RK_OK);
+        assert_int_equal(rk_dyn_replay(s, seed, &rep, &err), RK_OK);
+        assert_int_equal(rep.key_matches, 1);
+        assert_int_equal(rep.mismatches, 0);
+        assert_int_equal(rep.n, NFIRST);
+        rk_store_close(s);
+        tu_remove_trial(&t);
+    }
+    double sd = sqrt(NTRIALS * (2.0 / 3.0) * (1.0 / 3.0));
+    for (int i = 0; i < NFIRST; i++) {
+        fprintf(stderr, "# allocation %d: arm_a in %d of %d trials (expected %.1f)\n", i + 1,
+                count_a[i], NTRIALS, NTRIALS * 2.0 / 3.0);
+        assert_true(fabs(count_a[i] - NTRIALS * 2.0 / 3.0) < 4 * sd);
+    }
+}
+
 /* A design that makes lists, or a list with minimization, is refused with the reason. */
 static void test_configure_errors(void **state)
 {
@@ -366,6 +418,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_minimization), cmocka_unit_test(test_efron),
-        cmocka_unit_test(test_big_stick), cmocka_unit_test(test_configure_errors)};
+        cmocka_unit_test(test_big_stick), cmocka_unit_test(test_first_allocations),
+        cmocka_unit_test(test_configure_errors)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
