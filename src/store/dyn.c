@@ -124,7 +124,7 @@ rk_status rk__dyn_sync(rk_store *s, rk__dyn *y, rk_error *err)
         rk_rand_state_free(st);
         return err ? err->code : RK_EINTERNAL;
     }
-    int rc;
+    int rc = SQLITE_DONE;
     int64_t expect = 1;
     while (r == RK_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *stratum = (const char *)sqlite3_column_text(q, 1);
