@@ -496,7 +496,19 @@ static rk_status message(call *k, rk_role role, const char *site, const char *te
 }
 
 static rk_status list_slot(call *k, const subject *sp, int64_t *slot, char *rand_no,
-                           size_t rand_no_size);
+                           size_t rand_no_size, char *arm, size_t arm_size);
+
+/* The administrator's alert and the audit record of a randomization that could not be done;
+ * answers 409 with `msg`. */
+static rk_status refuse(call *k, const char *what, const char *why, const char *alert,
+                        const char *msg)
+{
+    rk_status st = audit(k, k->me.username, "randomize_failed", what, why, NULL);
+    if (st) return st;
+    if ((st = message(k, RK_ROLE_ADMIN, "*", alert))) return st;
+    rk__strlcpy(k->resp->log, alert, sizeof k->resp->log);
+    return fail(k, 409, "%s", msg);
+}
 
 static rk_status h_randomize(call *k)
 {
@@ -513,18 +525,45 @@ static rk_status h_randomize(call *k)
         return fail(k, 409, "subject %s is already randomized (randomization number %s, %s)", s.id,
                     a.rand_no, a.at);
     int64_t slot = 0;
-    char rand_no[72] = "";
-    char what[700];
+    char rand_no[72] = "", arm[40] = "";
+    size_t darm = 0, dvarm = 0;
     if (k->c->dyn) {
         /* allocation time: the arm is drawn here, inside this request's transaction */
-        if ((st = rk__dyn_allocate(k->c->store, k->c->dyn, s.id, s.stratum, &slot, rand_no,
-                                   sizeof rand_no, k->err)))
+        if ((st = rk__dyn_draw(k->c->store, k->c->dyn, s.stratum, &darm, &dvarm, k->err)))
             return st;
-    } else if ((st = list_slot(k, &s, &slot, rand_no, sizeof rand_no)) || !slot) {
+        rk__strlcpy(arm, k->c->dyn->d->arms[darm].name, sizeof arm);
+    } else if ((st = list_slot(k, &s, &slot, rand_no, sizeof rand_no, arm, sizeof arm)) || !slot) {
         return st; /* an error, or the stratum is exhausted (answered) */
     }
-    snprintf(what, sizeof what, "subject=%s stratum=%s rand_no=%s slot=%" PRId64, s.id, s.stratum,
-             rand_no, slot);
+    char what[800], kit[80] = "";
+    if (k->c->kit) { /* the kit to dispense, before anything is written */
+        rk_error e2;
+        rk_error_clear(&e2);
+        st = k->c->kit(k->c->kit_ctx, s.id, s.site, arm, kit, sizeof kit, &e2);
+        if (st == RK_ESTATE || st == RK_EINVAL) {
+            snprintf(what, sizeof what, "subject=%s stratum=%s: no kit", s.id, s.stratum);
+            char alert[1400], msg[900];
+            snprintf(alert, sizeof alert,
+                     "ALERT: no kit could be allocated at site %s; subject %s could not be "
+                     "randomized by %s: %s",
+                     s.site, s.id, k->me.username, e2.msg);
+            snprintf(msg, sizeof msg,
+                     "subject %s cannot be randomized now: %s; the administrator has been alerted",
+                     s.id, e2.msg);
+            return refuse(k, what, e2.msg, alert, msg);
+        }
+        if (st) {
+            if (k->err) *k->err = e2;
+            return st;
+        }
+        if (!kit[0] || !memchr(kit, '\0', sizeof kit))
+            return rk_error_set(k->err, RK_EINTERNAL, "the kit hook gave no kit code");
+    }
+    if (k->c->dyn && (st = rk__dyn_record(k->c->store, k->c->dyn, s.id, s.stratum, darm, dvarm,
+                                          &slot, rand_no, sizeof rand_no, k->err)))
+        return st;
+    snprintf(what, sizeof what, "subject=%s stratum=%s rand_no=%s slot=%" PRId64 "%s%s", s.id,
+             s.stratum, rand_no, slot, kit[0] ? " kit=" : "", kit);
     int64_t seq;
     if ((st = audit(k, k->me.username, "randomize", what, "", &seq))) return st;
     char now[32];
@@ -543,24 +582,23 @@ static rk_status h_randomize(call *k)
     int rc = sqlite3_step(ins);
     sqlite3_reset(ins);
     if (rc != SQLITE_DONE) return sqlfail(k, "recording the allocation");
-    /* only investigators randomize, and they are blinded: never the arm */
-    reply(k->resp, 200,
-          json_pack("{s:s,s:s,s:s,s:s}", "subject_id", s.id, "rand_no", rand_no, "stratum",
-                    s.stratum, "randomized_at", now));
+    /* only investigators randomize, and they are blinded: never the arm (a kit code carries
+     * none) */
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "subject_id", s.id, "rand_no", rand_no, "stratum",
+                          s.stratum, "randomized_at", now);
+    if (kit[0]) json_object_set_new(o, "kit_code", json_string(kit));
+    reply(k->resp, 200, o);
     return RK_OK;
 }
 
 /* The next slot of the subject's stratum in the uploaded list: *slot 0 when the stratum is
  * exhausted (the response, the audit record and the administrator's alert are done here). */
-static rk_status list_slot(call *k, const subject *sp, int64_t *slot, char *rand_no,
-                           size_t rand_no_size)
+static rk_status list_slot(call *k, const subject *s, int64_t *slot, char *rand_no,
+                           size_t rand_no_size, char *arm, size_t arm_size)
 {
-    const subject *s = sp;
-    rk_status st;
-    char what[700];
     *slot = 0;
     sqlite3_stmt *q = rk__stmt(k->c->store,
-                               "SELECT seq, rand_no FROM slots WHERE stratum = ?1 AND seq > "
+                               "SELECT seq, rand_no, arm FROM slots WHERE stratum = ?1 AND seq > "
                                "(SELECT coalesce(max(seq), 0) FROM allocations WHERE stratum = "
                                "?1) ORDER BY seq LIMIT 1",
                                k->err);
@@ -571,24 +609,22 @@ static rk_status list_slot(call *k, const subject *sp, int64_t *slot, char *rand
     if (rc == SQLITE_ROW) {
         next = sqlite3_column_int64(q, 0);
         rk__strlcpy(rand_no, coltext(q, 1), rand_no_size);
+        rk__strlcpy(arm, coltext(q, 2), arm_size);
     }
     sqlite3_reset(q);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlfail(k, "finding the next slot");
     if (rc == SQLITE_DONE) {
+        char what[700], alert[1400], msg[900];
         snprintf(what, sizeof what, "subject=%s stratum=%s: no slots left", s->id, s->stratum);
-        if ((st = audit(k, k->me.username, "randomize_failed", what, "stratum exhausted", NULL)))
-            return st;
-        char text[1400];
-        snprintf(text, sizeof text,
+        snprintf(alert, sizeof alert,
                  "ALERT: stratum %s has no randomization slots left; subject %s (site %s) could "
                  "not be randomized by %s. Upload more slots.",
                  s->stratum, s->id, s->site, k->me.username);
-        if ((st = message(k, RK_ROLE_ADMIN, "*", text))) return st;
-        rk__strlcpy(k->resp->log, text, sizeof k->resp->log);
-        return fail(k, 409,
-                    "stratum %s has no randomization slots left: subject %s cannot be randomized; "
-                    "the administrator has been alerted",
-                    s->stratum, s->id);
+        snprintf(msg, sizeof msg,
+                 "stratum %s has no randomization slots left: subject %s cannot be randomized; "
+                 "the administrator has been alerted",
+                 s->stratum, s->id);
+        return refuse(k, what, "stratum exhausted", alert, msg);
     }
     *slot = next;
     return RK_OK;

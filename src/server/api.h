@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "rctkit/server.h"
 #include "rctkit/store.h"
 #include "store/dyn.h"
 #include "store/trial.h"
@@ -13,7 +14,9 @@
 typedef struct rk__api_ctx {
     rk_store *store;
     rk__trial *trial;
-    rk__dyn *dyn; /* the dynamic procedure; NULL for a trial with an uploaded list */
+    rk__dyn *dyn;  /* the dynamic procedure; NULL for a trial with an uploaded list */
+    rk_kit_fn kit; /* the kit code hook (rk_server_opts), or NULL */
+    void *kit_ctx;
     int session_ttl;
 } rk__api_ctx;
 

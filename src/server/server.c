@@ -486,6 +486,8 @@ rk_status rk_server_start(const rk_server_opts *o, rk_server **out, rk_error *er
     pthread_cond_init(&s->work, NULL);
     pthread_cond_init(&s->done, NULL);
     s->api.session_ttl = s->o.session_ttl;
+    s->api.kit = s->o.kit;
+    s->api.kit_ctx = s->o.kit_ctx;
     rk_status st = rk_store_open(s->o.db, 0, &s->api.store, err);
     if (st == RK_OK) st = rk__trial_load(s->api.store, &s->api.trial, err);
     if (st == RK_OK) st = rk__dyn_load(s->api.store, &s->api.dyn, err);

@@ -147,16 +147,22 @@ rk_status rk__dyn_sync(rk_store *s, rk__dyn *y, rk_error *err)
     return RK_OK;
 }
 
-rk_status rk__dyn_allocate(rk_store *s, rk__dyn *y, const char *subject, const char *stratum,
-                           int64_t *slot, char *rand_no, size_t rand_no_size, rk_error *err)
+rk_status rk__dyn_draw(rk_store *s, rk__dyn *y, const char *stratum, size_t *arm, size_t *varm,
+                       rk_error *err)
 {
     rk_status r = rk__dyn_sync(s, y, err);
     if (r) return r;
     if ((r = rk__dyn_levels(y->d, stratum, y->levels, err))) return r;
-    size_t n = rk_rand_state_count(y->st) + 1, arm = 0, varm = 0;
     /* from here on the state is one ahead of the database until the transaction commits; if
      * it does not, the next rk__dyn_sync sees the difference and rebuilds */
-    if ((r = rk_rand_assign(y->d, y->st, y->key, y->levels, &arm, &varm, err))) return r;
+    return rk_rand_assign(y->d, y->st, y->key, y->levels, arm, varm, err);
+}
+
+rk_status rk__dyn_record(rk_store *s, rk__dyn *y, const char *subject, const char *stratum,
+                         size_t arm, size_t varm, int64_t *slot, char *rand_no, size_t rand_no_size,
+                         rk_error *err)
+{
+    size_t n = rk_rand_state_count(y->st);
     snprintf(rand_no, rand_no_size, "%zu", n);
     sqlite3_stmt *q =
         rk__stmt(s, "SELECT coalesce(max(seq), 0) + 1 FROM slots WHERE stratum = ?", err);

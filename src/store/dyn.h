@@ -27,12 +27,16 @@ rk_status rk__dyn_levels(const rk_rand_design *d, const char *stratum, size_t *l
 /* Rebuild y->st from the table dyn_allocs unless it already holds exactly its rows. */
 rk_status rk__dyn_sync(rk_store *s, rk__dyn *y, rk_error *err);
 
-/* Allocate subject (in stratum) inside the caller's transaction: bring the state in step with
- * the database, draw the arm (rk_rand_assign), insert the new slot of the stratum (rand_no =
- * the allocation number N, block 0) and the dyn_allocs row.  *slot gets the slot's seq within
- * the stratum, rand_no the randomization number.  On error the caller rolls back; the state
- * is then rebuilt by the next call. */
-rk_status rk__dyn_allocate(rk_store *s, rk__dyn *y, const char *subject, const char *stratum,
-                           int64_t *slot, char *rand_no, size_t rand_no_size, rk_error *err);
+/* Draw the arm of a new subject in `stratum` inside the caller's transaction: bring the state
+ * in step with the database, then rk_rand_assign (the state now holds the new subject).  If the
+ * allocation is then not recorded (rk__dyn_record) and committed, the next rk__dyn_sync sees
+ * that the state is ahead of the database and rebuilds it. */
+rk_status rk__dyn_draw(rk_store *s, rk__dyn *y, const char *stratum, size_t *arm, size_t *varm,
+                       rk_error *err);
+/* Record the allocation just drawn: the new slot of the stratum (rand_no = the allocation
+ * number N, block 0) and row N of dyn_allocs.  *slot gets the slot's seq within the stratum. */
+rk_status rk__dyn_record(rk_store *s, rk__dyn *y, const char *subject, const char *stratum,
+                         size_t arm, size_t varm, int64_t *slot, char *rand_no, size_t rand_no_size,
+                         rk_error *err);
 
 #endif
