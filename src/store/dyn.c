@@ -292,6 +292,17 @@ rk_status rk_dyn_replay(rk_store *s, const char *seed, rk_replay_report *rep, rk
     if (r == RK_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
         r = rk__sql_error(s, "reading the allocations", err);
     sqlite3_finalize(q);
+    q = NULL;
+    /* history rows that no allocation uses */
+    if (r == RK_OK && sqlite3_prepare_v2(s->db,
+                                         "SELECT n, subject_id FROM dyn_allocs WHERE subject_id "
+                                         "NOT IN (SELECT subject_id FROM allocations) ORDER BY n",
+                                         -1, &q, NULL) != SQLITE_OK)
+        r = rk__sql_error(s, "reading the allocation history", err);
+    while (r == RK_OK && sqlite3_step(q) == SQLITE_ROW)
+        mismatch(rep, sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1),
+                 "in the dynamic history but not allocated");
+    sqlite3_finalize(q);
     free(levels);
     rk_rand_state_free(st);
     rk_rand_design_free(d);
