@@ -16,7 +16,8 @@ rctkit trial init --db trial.db --design "$ex/msc-trial/minimization.yaml" --see
 # the server itself in the background (RCTKIT_BIN: the binary under test, set by the test suite)
 "${RCTKIT_BIN:-rctkit}" serve --db trial.db --port 0 --port-file port 2>serve.log &
 pid=$!
-while [ ! -s port ]; do sleep 0.05; done
+for _ in $(seq 200); do [ -s port ] && break; sleep 0.05; done
+[ -s port ] || { cat serve.log; exit 1; }
 api=http://127.0.0.1:$(cat port)/api
 login() {
     curl -s -X POST "$api/login" -d "{\"username\": \"$1\", \"password\": \"$1-pass-1\"}" |

@@ -113,7 +113,7 @@ rk_status rk_audit_verify(rk_store *s, const char *expect_head, rk_audit_report 
  * (allocation number, subject, stratum, arm, virtual arm).  The key is kept in the database
  * (meta 'rand_key'), which no endpoint reads. */
 
-/* Result of rk_dyn_replay. */
+/* Result of rk_audit_replay. */
 typedef struct rk_replay_report {
     char procedure[32];           /* the design's procedure name */
     size_t n;                     /* dynamic allocations replayed */
@@ -128,7 +128,7 @@ typedef struct rk_replay_report {
  * served the arm recorded there.  seed NULL: the key stored in the database; otherwise the key
  * of that seed (rep->key_matches says whether it is the trial's).  A trial with an uploaded
  * list is RK_EINVAL. */
-rk_status rk_dyn_replay(rk_store *s, const char *seed, rk_replay_report *rep, rk_error *err);
+rk_status rk_audit_replay(rk_store *s, const char *seed, rk_replay_report *rep, rk_error *err);
 
 #ifdef __cplusplus
 }

@@ -56,7 +56,7 @@ static int replay(int argc, char **argv)
     rk_store *s = NULL;
     rk_replay_report rep;
     if ((st = rk_store_open(db, 0, &s, &err)) == RK_OK)
-        st = rk_dyn_replay(s, rk__arg(&a, "seed"), &rep, &err);
+        st = rk_audit_replay(s, rk__arg(&a, "seed"), &rep, &err);
     rk_store_close(s);
     if (st) {
         fprintf(stderr, "rctkit %s: %s\n", cmd, err.msg);

@@ -207,7 +207,7 @@ static void mismatch(rk_replay_report *rep, int64_t n, const char *subject, cons
                  subject, what);
 }
 
-rk_status rk_dyn_replay(rk_store *s, const char *seed, rk_replay_report *rep, rk_error *err)
+rk_status rk_audit_replay(rk_store *s, const char *seed, rk_replay_report *rep, rk_error *err)
 {
     memset(rep, 0, sizeof *rep);
     char *text = rk__meta_get(s, "design");

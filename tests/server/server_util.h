@@ -168,7 +168,7 @@ static inline size_t tu_replay_ok(const char *db)
     rk_store *s = NULL;
     rk_error err = {0};
     rk_replay_report rep;
-    if (rk_store_open(db, 0, &s, &err) || rk_dyn_replay(s, TU_SEED, &rep, &err)) {
+    if (rk_store_open(db, 0, &s, &err) || rk_audit_replay(s, TU_SEED, &rep, &err)) {
         fprintf(stderr, "replay: %s\n", err.msg);
         rk_store_close(s);
         return (size_t)-1;

@@ -241,7 +241,7 @@ static void run_trial(const char *procedure, int nsubj, double p_first_expected)
     rk_store *s = NULL;
     rk_replay_report rep;
     assert_int_equal(rk_store_open(t.db, 0, &s, &err), RK_OK);
-    assert_int_equal(rk_dyn_replay(s, "not the seed", &rep, &err), RK_OK);
+    assert_int_equal(rk_audit_replay(s, "not the seed", &rep, &err), RK_OK);
     assert_int_equal(rep.key_matches, 0);
     assert_true(rep.mismatches > 0);
     rk_store_close(s);
@@ -257,7 +257,7 @@ static void run_trial(const char *procedure, int nsubj, double p_first_expected)
                      NULL, NULL, NULL),
         SQLITE_OK);
     assert_int_equal(rk_store_open(t.db, 0, &s, &err), RK_OK);
-    assert_int_equal(rk_dyn_replay(s, TU_SEED, &rep, &err), RK_OK);
+    assert_int_equal(rk_audit_replay(s, TU_SEED, &rep, &err), RK_OK);
     assert_int_equal(rep.mismatches, 1);
     assert_non_null(strstr(rep.first, "allocation 5 (subject P"));
     assert_non_null(strstr(rep.first, "): the slot served differs from the dynamic history"));
@@ -270,7 +270,7 @@ static void run_trial(const char *procedure, int nsubj, double p_first_expected)
                      SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(rk_store_open(t.db, 0, &s, &err), RK_OK);
-    assert_int_equal(rk_dyn_replay(s, TU_SEED, &rep, &err), RK_OK);
+    assert_int_equal(rk_audit_replay(s, TU_SEED, &rep, &err), RK_OK);
     assert_true(rep.mismatches >= 1);
     assert_non_null(strstr(rep.first, "allocation 5 (subject P"));
     assert_non_null(strstr(rep.first, ", the replay gives "));
@@ -333,7 +333,7 @@ static void test_first_allocations(void **state)
         rk_error err = {0};
         rk_replay_report rep;
         assert_int_equal(rk_store_open(t.db, 0, &s, &err), RK_OK);
-        assert_int_equal(rk_dyn_replay(s, seed, &rep, &err), RK_OK);
+        assert_int_equal(rk_audit_replay(s, seed, &rep, &err), RK_OK);
         assert_int_equal(rep.key_matches, 1);
         assert_int_equal(rep.mismatches, 0);
         assert_int_equal(rep.n, NFIRST);
@@ -399,7 +399,7 @@ static void test_configure_errors(void **state)
     /* a dynamic trial without allocations replays nothing; a list trial cannot be replayed */
     assert_int_equal(rk_store_open(t.db, 0, &s, &err), RK_OK);
     rk_replay_report rep;
-    assert_int_equal(rk_dyn_replay(s, NULL, &rep, &err), RK_OK);
+    assert_int_equal(rk_audit_replay(s, NULL, &rep, &err), RK_OK);
     assert_int_equal(rep.n, 0);
     assert_int_equal(rep.key_matches, 1);
     assert_string_equal(rep.procedure, "minimization");
@@ -407,7 +407,7 @@ static void test_configure_errors(void **state)
     tu_remove_trial(&t);
     tu_make_trial(&t, 4);
     assert_int_equal(rk_store_open(t.db, 0, &s, &err), RK_OK);
-    assert_int_equal(rk_dyn_replay(s, NULL, &rep, &err), RK_EINVAL);
+    assert_int_equal(rk_audit_replay(s, NULL, &rep, &err), RK_EINVAL);
     assert_string_equal(err.msg, "this trial serves an uploaded list: there is nothing to replay "
                                  "(the list itself is reproduced by 'rctkit rand list')");
     rk_store_close(s);
