@@ -9,6 +9,7 @@
 #include "cli/cmd_survival.h"
 #include "cli/cmd_server.h"
 #include "cli/cmd_supply.h"
+#include "cli/cmd_report.h"
 
 static const char usage[] =
     "usage: rctkit [--version] [--help] COMMAND [options]\n"
@@ -27,6 +28,8 @@ static const char usage[] =
     "  audit      verify the audit trail's hash chain, replay dynamic allocations\n"
     "  data       trial data sets: check, derive (populations, change, LOCF), convert\n"
     "  supply     blinded kits, labels, cold chain, kit scans, visit schedule, supply reports\n"
+    "  report     the paper's tables (baseline, outcomes, AEs, CONSORT) from an analysis plan\n"
+    "  simulate   synthetic trial data calibrated to the seed trial (the demo)\n"
     "\n"
     "Run 'rctkit COMMAND --help' for a command's options.\n"
     "Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.\n";
@@ -57,6 +60,8 @@ int main(int argc, char **argv)
     if (!strcmp(c, "audit")) return rk__cmd_audit(argc - 2, argv + 2);
     if (!strcmp(c, "data")) return rk__cmd_data(argc - 2, argv + 2);
     if (!strcmp(c, "supply")) return rk__cmd_supply(argc - 2, argv + 2);
+    if (!strcmp(c, "report")) return rk__cmd_report(argc - 2, argv + 2);
+    if (!strcmp(c, "simulate")) return rk__cmd_simulate(argc - 2, argv + 2);
     fprintf(stderr, "rctkit: unknown command '%s'\n\n%s", c, usage);
     return RK_EXIT_USAGE;
 }

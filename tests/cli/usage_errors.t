@@ -16,6 +16,8 @@ commands:
   audit      verify the audit trail's hash chain, replay dynamic allocations
   data       trial data sets: check, derive (populations, change, LOCF), convert
   supply     blinded kits, labels, cold chain, kit scans, visit schedule, supply reports
+  report     the paper's tables (baseline, outcomes, AEs, CONSORT) from an analysis plan
+  simulate   synthetic trial data calibrated to the seed trial (the demo)
 
 Run 'rctkit COMMAND --help' for a command's options.
 Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.
@@ -39,6 +41,8 @@ commands:
   audit      verify the audit trail's hash chain, replay dynamic allocations
   data       trial data sets: check, derive (populations, change, LOCF), convert
   supply     blinded kits, labels, cold chain, kit scans, visit schedule, supply reports
+  report     the paper's tables (baseline, outcomes, AEs, CONSORT) from an analysis plan
+  simulate   synthetic trial data calibrated to the seed trial (the demo)
 
 Run 'rctkit COMMAND --help' for a command's options.
 Exit codes: 0 success, 1 statistical or run-time failure, 2 bad input or usage.
