@@ -274,7 +274,7 @@ static rk_status render_md_table(const rk_rtable *t, rk_buf *b, rk_error *err)
         }
         TRY(rk_buf_append(b, "\n", 1, err));
     }
-    TRY(rk_buf_append(b, "\n", 1, err));
+    if (t->nfoot) TRY(rk_buf_append(b, "\n", 1, err));
     for (size_t i = 0; i < t->nfoot; i++) TRY(rk_buf_appendf(b, err, "%s  \n", t->foot[i]));
     return RK_OK;
 }

@@ -1,0 +1,205 @@
+# The demo trial (SYNTHETIC data): the committed data are exactly what 'rctkit simulate trial'
+# makes with the default seed, and the report on them.  Every statistic is re-checked against R
+# by tests/report/test_report.c (tests/fixtures/make_report.R).
+$ d=$(mktemp -d); rctkit simulate trial --out $d | sed "s|$d|DIR|"; for f in screening adsl admeas adae; do cmp $d/$f.csv examples/msc-trial/data/$f.csv && echo "$f.csv identical"; done; rm -rf $d
+wrote DIR/screening.csv, adsl.csv, admeas.csv, adae.csv: synthetic trial, 101 randomized, seed 20200305
+screening.csv identical
+adsl.csv identical
+admeas.csv identical
+adae.csv identical
+$ rctkit report examples/msc-trial/plan.yaml
+UC-MSC vs placebo in severe COVID-19 with lung damage: phase 2 demo (SYNTHETIC data)
+
+Table 1. Baseline characteristics (mITT population)
+===================================================================================================================
+Characteristic                                                    UC-MSC group (n = 65)    Placebo group (n = 35)
+-------------------------------------------------------------------------------------------------------------------
+Age, years                                                        60.72 (9.03)             59.94 (8.36)
+Sex
+  Men                                                             37 (56.92%)              19 (54.29%)
+  Women                                                           28 (43.08%)              16 (45.71%)
+BMI, kg/m2 [1]                                                    24.68 (3.17)             24.88 (3.34)
+Time from symptom onset to baseline, days                         45.00 (39.00, 51.00)     47.00 (41.00, 53.00)
+Any comorbidities                                                 34 (52.31%)              18 (51.43%)
+Hypertension                                                      17 (26.15%)              10 (28.57%)
+Diabetes                                                          12 (18.46%)              5 (14.29%)
+Chronic bronchitis                                                2 (3.08%)                3 (8.57%)
+Chronic obstructive pulmonary disease                             2 (3.08%)                0 (0.00%)
+Antiviral drugs                                                   32 (49.23%)              20 (57.14%)
+Antibiotics                                                       27 (41.54%)              12 (34.29%)
+Corticosteroids                                                   13 (20.00%)              9 (25.71%)
+Lesion proportion (%)                                             26.27 (11.86, 38.45)     28.67 (11.63, 46.62)
+Solid component lesion proportion (%)                             2.55 (0.68, 5.31)        2.49 (0.81, 5.40)
+Six-category scale
+  2-Hospitalized, not requiring supplemental oxygen               14 (21.54%)              10 (28.57%)
+  3-Hospitalized, requiring supplemental oxygen                   50 (76.92%)              25 (71.43%)
+  4-Hospitalized, on noninvasive ventilation or high flow oxygen  1 (1.54%)                0 (0.00%)
+White blood cell count (10^9/L)                                   5.70 (5.00, 6.60)        5.90 (5.00, 7.00)
+Lymphocyte count (10^9/L)                                         1.39 (1.19, 1.80)        1.47 (1.20, 1.84)
+CD4 T cells (/ul) [2]                                             638.00 (473.00, 759.00)  746.50 (491.00, 1032.00)
+CD8 T cells (/ul) [3]                                             370.00 (274.00, 516.00)  402.00 (312.00, 584.00)
+B cells (/ul) [4]                                                 149.45 (99.40, 253.20)   151.90 (96.50, 248.90)
+NK cells (/ul) [5]                                                235.20 (150.20, 391.30)  195.35 (133.60, 306.90)
+Neutrophil count (10^9/L)                                         3.48 (2.94, 4.32)        3.79 (2.78, 4.75)
+Platelet count (10^9/L)                                           215.00 (174.00, 254.00)  210.00 (175.00, 255.00)
+Hemoglobin (g/L)                                                  122.71 (14.39)           124.23 (12.06)
+D-dimer (mg/L) [6]                                                0.58 (0.36, 1.21)        0.59 (0.33, 1.09)
+IL-6 (pg/ml) [7]                                                  7.87 (5.57, 10.01)       8.91 (6.25, 12.56)
+CRP (mg/L) [8]                                                    1.93 (0.84, 3.59)        1.32 (0.67, 2.41)
+SARS-CoV-2 IgG positive [9]                                       63 (100.00%)             34 (100.00%)
+SARS-CoV-2 IgM positive [10]                                      58 (92.06%)              32 (94.12%)
+SARS-CoV-2 nucleic acid positive                                  47 (72.31%)              20 (57.14%)
+-------------------------------------------------------------------------------------------------------------------
+[1] BMI, kg/m2: values were available for 59 patients in the UC-MSC group and 33 patients in the Placebo group.
+[2] CD4 T cells (/ul): values were available for 62 patients in the UC-MSC group and 34 patients in the Placebo group.
+[3] CD8 T cells (/ul): values were available for 62 patients in the UC-MSC group and 34 patients in the Placebo group.
+[4] B cells (/ul): values were available for 62 patients in the UC-MSC group and 34 patients in the Placebo group.
+[5] NK cells (/ul): values were available for 62 patients in the UC-MSC group and 34 patients in the Placebo group.
+[6] D-dimer (mg/L): values were available for 55 patients in the UC-MSC group and 29 patients in the Placebo group.
+[7] IL-6 (pg/ml): values were available for 64 patients in the UC-MSC group and 35 patients in the Placebo group.
+[8] CRP (mg/L): values were available for 27 patients in the UC-MSC group and 14 patients in the Placebo group.
+[9] SARS-CoV-2 IgG positive: values were available for 63 patients in the UC-MSC group and 34 patients in the Placebo group.
+[10] SARS-CoV-2 IgM positive: values were available for 63 patients in the UC-MSC group and 34 patients in the Placebo group.
+Data are mean (SD), median (IQR) or n (%); quartiles as SAS QNTLDEF=5 (R type 2); percentages of the patients with a value.
+SYNTHETIC data generated by rctkit simulate trial (seed 20200305), calibrated to the seed trial's published summaries.
+
+Table 2. Primary and secondary outcomes (mITT population)
+========================================================================================================================================================
+Outcome                                                                   UC-MSC group (n = 65)    Placebo group (n = 35)   Difference (95% CI)    P
+--------------------------------------------------------------------------------------------------------------------------------------------------------
+Change in total lesion proportion (%), baseline to day 28 [11]            -19.67 (-52.47, -3.10)   -5.81 (-47.39, 24.78)    -13.26 (-33.66, 7.95)  0.206
+Change in solid component lesion proportion (%), baseline to day 28 [12]  -57.86 (-74.79, -37.26)  -43.67 (-62.05, -1.99)   -14.87 (-31.10, 0.91)  0.060
+Change in ground-glass lesion proportion (%), baseline to day 28 [13]     -14.71 (-50.43, 6.93)    -3.54 (-46.21, 32.98)    -13.67 (-36.50, 9.16)  0.227
+6-minute walking distance at day 28 (m)                                   420.00 (381.00, 464.00)  403.00 (338.00, 452.00)  23.00 (-8.00, 55.00)   0.144
+VCmax (L) at day 28 [14]                                                  2.57 (2.14, 3.04)        2.49 (1.99, 2.82)        0.14 (-0.19, 0.47)     0.425
+DLco at day 28 [15]                                                       5.13 (1.61)              5.03 (1.63)              0.10 (-0.66, 0.86)     0.789
+Six-category scale at day 10                                                                                                OR 0.77 (0.33, 1.78)   0.536
+  1-Not hospitalized                                                      11 (16.92%)              6 (17.14%)
+  2-Hospitalized, not requiring supplemental oxygen                       8 (12.31%)               6 (17.14%)
+  3-Hospitalized, requiring supplemental oxygen                           44 (67.69%)              23 (65.71%)
+  4-Hospitalized, on noninvasive ventilation or high flow oxygen          2 (3.08%)                0 (0.00%)
+Duration of oxygen therapy (days) [16]                                    23.00 (13.00, 32.00)     31.00 (15.00, 40.00)     -5.00 (-16.00, 6.00)   0.317
+Finger pulse oxygen at rest (%) at day 28 [17]                            97.07 (1.40)             96.95 (1.31)             0.13 (-0.45, 0.70)     0.667
+mMRC dyspnea score at day 28 [18]                                                                                           OR 1.49 (0.68, 3.26)   0.321
+  Grade 0                                                                 29 (47.54%)              13 (37.14%)
+  Grade 1                                                                 24 (39.34%)              16 (45.71%)
+  Grade 2                                                                 5 (8.20%)                4 (11.43%)
+  Grade 3                                                                 3 (4.92%)                1 (2.86%)
+  Grade 4                                                                 0 (0.00%)                1 (2.86%)
+--------------------------------------------------------------------------------------------------------------------------------------------------------
+[11] Change in total lesion proportion (%), baseline to day 28: last observation carried forward for 8 patients in the UC-MSC group and 5 in the Placebo group.
+[12] Change in solid component lesion proportion (%), baseline to day 28: last observation carried forward for 8 patients in the UC-MSC group and 5 in the Placebo group.
+[13] Change in ground-glass lesion proportion (%), baseline to day 28: last observation carried forward for 8 patients in the UC-MSC group and 5 in the Placebo group.
+[14] VCmax (L) at day 28: values were available for 53 patients in the UC-MSC group and 31 patients in the Placebo group.
+[15] DLco at day 28: values were available for 53 patients in the UC-MSC group and 27 patients in the Placebo group.
+[16] Duration of oxygen therapy (days): values were available for 29 patients in the UC-MSC group and 11 patients in the Placebo group.
+[17] Finger pulse oxygen at rest (%) at day 28: values were available for 61 patients in the UC-MSC group and 35 patients in the Placebo group.
+[18] mMRC dyspnea score at day 28: values were available for 61 patients in the UC-MSC group and 35 patients in the Placebo group.
+Median (IQR) per group; difference: Hodges-Lehmann estimate of the shift (UC-MSC group minus Placebo group) with Moses 95% CI; P: Wilcoxon rank-sum test, normal approximation with continuity correction (SAS NPAR1WAY).
+Mean (SD) per group; difference in means (UC-MSC group minus Placebo group) with 95% CI and P from Student's two-sample t-test.
+n (%) per group; OR: proportional-odds (ordinal logistic) model, SAS convention (odds of a lower category, UC-MSC group vs Placebo group), Wald 95% CI and P.
+Synthetic data: the seed trial reported these analyses; the numbers here come from simulated patients.
+
+Table 3. Adverse events by grade (safety population)
+============================================================================================================================================================================================
+Adverse event                           UC-MSC group (n = 65): Grade 1 or 2  UC-MSC group (n = 65): Grade 3 or 4  Placebo group (n = 35): Grade 1 or 2  Placebo group (n = 35): Grade 3 or 4
+--------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------
+Any adverse event                       36 (55.38%)                          1 (1.54%)                            21 (60.00%)                           0 (0.00%)
+Increased lactic acid dehydrogenase     9 (13.85%)                           0 (0.00%)                            7 (20.00%)                            0 (0.00%)
+Increased alanine aminotransferase      7 (10.77%)                           0 (0.00%)                            4 (11.43%)                            0 (0.00%)
+Hypokalaemia                            6 (9.23%)                            0 (0.00%)                            1 (2.86%)                             0 (0.00%)
+Increased aspartate aminotransferase    5 (7.69%)                            0 (0.00%)                            4 (11.43%)                            0 (0.00%)
+Increased serum uric acid               5 (7.69%)                            0 (0.00%)                            3 (8.57%)                             0 (0.00%)
+Diarrhea                                4 (6.15%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Palpitations                            3 (4.62%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Cough                                   2 (3.08%)                            0 (0.00%)                            1 (2.86%)                             0 (0.00%)
+Increased gamma-glutamyl transferase    2 (3.08%)                            0 (0.00%)                            1 (2.86%)                             0 (0.00%)
+Abdominal distention                    2 (3.08%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Anemia                                  2 (3.08%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Dizziness                               2 (3.08%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Creatine phosphate stimulation          1 (1.54%)                            0 (0.00%)                            1 (2.86%)                             0 (0.00%)
+Elevated blood urea                     1 (1.54%)                            0 (0.00%)                            1 (2.86%)                             0 (0.00%)
+Gastroesophageal reflux disease         1 (1.54%)                            0 (0.00%)                            1 (2.86%)                             0 (0.00%)
+Abdominal pain                          1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Anxious                                 1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Bacterial infection                     1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Chest musculoskeletal                   1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Countercurrent                          1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Functional gastrointestinal turbulence  1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Heart failure                           1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Increased heart rate                    1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Metabolic alkalosis                     1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Nausea                                  1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Nervous                                 1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Non-infectious gingivitis               1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Pharyngeal diseases                     1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Pharyngitis                             1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Pneumothorax                            0 (0.00%)                            1 (1.54%)                            0 (0.00%)                             0 (0.00%)
+Poor sleep quality                      1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Pulmonary edema                         1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Rash                                    1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Taste reversal                          1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Thirsty                                 1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Toothache                               1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Urinary tract infection                 1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Vomit                                   1 (1.54%)                            0 (0.00%)                            0 (0.00%)                             0 (0.00%)
+Pruritus                                0 (0.00%)                            0 (0.00%)                            3 (8.57%)                             0 (0.00%)
+Hepatic cyst                            0 (0.00%)                            0 (0.00%)                            2 (5.71%)                             0 (0.00%)
+Hypocalcemia                            0 (0.00%)                            0 (0.00%)                            2 (5.71%)                             0 (0.00%)
+Difficulty in falling asleep            0 (0.00%)                            0 (0.00%)                            1 (2.86%)                             0 (0.00%)
+Elevated serum creatinine               0 (0.00%)                            0 (0.00%)                            1 (2.86%)                             0 (0.00%)
+Pleural effusion                        0 (0.00%)                            0 (0.00%)                            1 (2.86%)                             0 (0.00%)
+Respiratory alkalosis                   0 (0.00%)                            0 (0.00%)                            1 (2.86%)                             0 (0.00%)
+--------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------------
+n (%) of patients with at least one event of the term in the grade group; percentages of the safety population per group; 110 event records read.
+
+CONSORT flow (counts)
+===========================================================================
+Stage                                    UC-MSC group  Placebo group  Total
+---------------------------------------------------------------------------
+Screened                                                              288
+Excluded                                                              187
+  did not meet eligibility criteria                                   161
+  withdrew                                                            26
+Randomized                               66            35             101
+Did not start treatment (not in safety)  1             0              1
+Analysed
+  ITT                                    66            35             101
+  mITT                                   65            35             100
+  PP                                     49            25             74
+  safety                                 65            35             100
+---------------------------------------------------------------------------
+
+Sensitivity analyses of Change in total lesion proportion (%), baseline to day 28 (post hoc)
+===============================================================================
+Population  Model                             N    Difference (95% CI)    P
+-------------------------------------------------------------------------------
+mITT        1: group                          100  -13.96 (-34.49, 6.57)  0.180
+mITT        2: group + site                   100  -12.29 (-33.17, 8.59)  0.246
+mITT        3: group + baseline + site        100  -13.61 (-33.94, 6.71)  0.187
+mITT        4: group, site random             100  -13.96 (-34.49, 6.57)  0.180
+mITT        5: group + baseline, site random  100  -15.37 (-35.37, 4.64)  0.131
+PP          1: group                          74   -4.06 (-28.96, 20.84)  0.746
+PP          2: group + site                   74   -2.56 (-27.80, 22.68)  0.840
+PP          3: group + baseline + site        74   -4.40 (-28.69, 19.88)  0.719
+PP          4: group, site random             74   -4.06 (-28.96, 20.84)  0.746
+PP          5: group + baseline, site random  74   -6.12 (-30.16, 17.92)  0.613
+ITT         1: group                          100  -13.96 (-34.49, 6.57)  0.180
+ITT         2: group + site                   100  -12.29 (-33.17, 8.59)  0.246
+ITT         3: group + baseline + site        100  -13.61 (-33.94, 6.71)  0.187
+ITT         4: group, site random             100  -13.96 (-34.49, 6.57)  0.180
+ITT         5: group + baseline, site random  100  -15.37 (-35.37, 4.64)  0.131
+-------------------------------------------------------------------------------
+Difference: UC-MSC group minus Placebo group in PCHG, from linear models (least squares, t intervals; models 1-3) and linear mixed models with a random intercept per site (REML, Satterthwaite df; models 4-5); baseline = BASE.
+LOCF records used in: mITT, ITT; other populations: observed values only.
+
+Manifest (SHA-256)
+rctkit 0.1.0
+7e6bdfc166c046c3a4016dbb98147f9584f51a96531d88bf6cfd95267483e347  plan.yaml  (plan)
+c40d307d5eeab3cb7ebea52ec5ff06ee44a550720bde036148fc034558f138a2  data/adsl.csv  (subjects)
+f920bed332ed77f10b484c11213b4d7ce340f2b9974e650481a50eb8a0471bd3  data/admeas.csv  (measurements)
+37b97b8784ec9dd816b58614e1add3d990a0958abcee6dd4bdc25b2668b1b136  data/adae.csv  (adverse_events)
+d9e453522e955393b8efbed33175f40c75353a9393f02c9c2f1cc4f5d2a186ab  data/screening.csv  (screening)
+$ d=$(mktemp -d); rctkit report examples/msc-trial/plan.yaml --out $d --format json | sed "s|$d|DIR|"; ls $d; rm -rf $d
+wrote DIR/report.json (5 tables, 575 statistics, 5 input files in the manifest)
+report.json

@@ -1,0 +1,282 @@
+/* Tests for src/report: every statistic of the demo report against R (tests/fixtures/report.txt,
+ * made by tests/fixtures/make_report.R), bad plans and bad data with exact messages, renderers,
+ * determinism, atomic writes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "rctkit/report.h"
+
+#define ROOT RK_FIXTURE_DIR "/../.."
+#define DEMO_PLAN ROOT "/examples/msc-trial/plan.yaml"
+
+static rk_report *run_plan(const char *path)
+{
+    rk_plan *p = NULL;
+    rk_report *r = NULL;
+    rk_error err;
+    rk_error_clear(&err);
+    if (rk_plan_read(path, &p, &err) || rk_report_run(p, &r, &err))
+        fail_msg("unexpected error: %s", err.msg);
+    rk_plan_free(p);
+    return r;
+}
+
+/* Tolerance by statistic: R's lmer optimizer stops at ~1e-7 relative, ordinal::clm at ~1e-9;
+ * the rest (descriptives, HL, Moses limits, Wilcoxon p, t-test, lm) agree to rounding. */
+static double tolerance(const char *key)
+{
+    if (!strncmp(key, "sens.", 5) && (strstr(key, ".m4.") || strstr(key, ".m5."))) return 1e-5;
+    if (strstr(key, ".or") || !strncmp(key, "table2.scale10.p", 16) ||
+        !strncmp(key, "table2.mmrc.p", 13))
+        return 1e-7;
+    return 1e-9;
+}
+
+static void test_demo_matches_r(void **state)
+{
+    (void)state;
+    rk_report *r = run_plan(DEMO_PLAN);
+    FILE *f = fopen(RK_FIXTURE_DIR "/report.txt", "r");
+    assert_non_null(f);
+    char line[512];
+    size_t n = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *sp = strrchr(line, ' ');
+        assert_non_null(sp);
+        *sp = '\0';
+        double want = strtod(sp + 1, NULL);
+        double got = rk_report_stat(r, line);
+        if (isnan(got)) fail_msg("statistic %s is not in the report", line);
+        double tol = tolerance(line) * fmax(1.0, fabs(want));
+        if (fabs(got - want) > tol) fail_msg("%s: rctkit %.12g, R %.12g", line, got, want);
+        n++;
+    }
+    fclose(f);
+    /* and the other way round: no statistic in the report goes unchecked */
+    assert_int_equal(n, r->nstat);
+    assert_true(n > 500);
+    rk_report_free(r);
+}
+
+static void test_demo_counts_match_seed_design(void **state)
+{
+    (void)state;
+    rk_report *r = run_plan(DEMO_PLAN);
+    assert_true(rk_report_stat(r, "consort.screened") == 288);
+    assert_true(rk_report_stat(r, "consort.excluded") == 187);
+    assert_true(rk_report_stat(r, "consort.randomized.UC-MSC") == 66);
+    assert_true(rk_report_stat(r, "consort.randomized.Placebo") == 35);
+    assert_true(rk_report_stat(r, "consort.untreated.UC-MSC") == 1);
+    assert_true(rk_report_stat(r, "consort.mITT.UC-MSC") == 65);
+    assert_true(rk_report_stat(r, "consort.PP.UC-MSC") == 49);
+    assert_true(rk_report_stat(r, "consort.PP.Placebo") == 25);
+    assert_true(rk_report_stat(r, "table3.ANY.UC-MSC.1") == 36);
+    assert_true(rk_report_stat(r, "table3.ANY.UC-MSC.2") == 1);
+    assert_true(rk_report_stat(r, "table3.ANY.Placebo.1") == 21);
+    assert_true(rk_report_stat(r, "table1.SEX.UC-MSC.M.count") == 37);
+    rk_report_free(r);
+}
+
+static void test_renderers(void **state)
+{
+    (void)state;
+    rk_report *r = run_plan(DEMO_PLAN);
+    rk_error err;
+    for (int f = RK_REPORT_TEXT; f <= RK_REPORT_JSON; f++) {
+        rk_buf a, b;
+        rk_buf_init(&a, 0);
+        rk_buf_init(&b, 0);
+        assert_int_equal(rk_report_render(r, (rk_report_format)f, &a, &err), RK_OK);
+        assert_int_equal(rk_report_render(r, (rk_report_format)f, &b, &err), RK_OK);
+        assert_true(a.len > 1000);
+        assert_int_equal(a.len, b.len);
+        assert_memory_equal(a.data, b.data, a.len); /* deterministic */
+        /* every table title and the manifest digests appear in every format */
+        for (size_t k = 0; k < r->ntab; k++)
+            if (f == RK_REPORT_TEXT || f == RK_REPORT_MD || f == RK_REPORT_CSV)
+                assert_non_null(strstr(a.data, r->tab[k].title));
+        for (size_t k = 0; k < r->nfile; k++) assert_non_null(strstr(a.data, r->file[k].sha256));
+        if (f == RK_REPORT_JSON) {
+            json_error_t je;
+            json_t *j = json_loads(a.data, 0, &je);
+            assert_non_null(j);
+            assert_int_equal(json_array_size(json_object_get(j, "tables")), r->ntab);
+            json_decref(j);
+        }
+        if (f == RK_REPORT_CSV) /* rectangular: every line has the same number of fields */
+            assert_non_null(strstr(a.data, "table2,row,\"Change in total lesion proportion"));
+        rk_buf_free(&a);
+        rk_buf_free(&b);
+    }
+    rk_report_format fmt;
+    assert_int_equal(rk_report_format_parse("xml", &fmt, &err), RK_EINVAL);
+    assert_string_equal(err.msg, "unknown report format 'xml' (text, md, csv, html, latex or json)");
+    rk_report_free(r);
+}
+
+/* ------------------------------------------------------------ bad input */
+
+static char tmpdir[64];
+
+static void put(const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static const char plan_head[] = "title: mini\n"
+                                "data:\n"
+                                "  subjects: adsl.csv\n"
+                                "  measurements: meas.csv\n"
+                                "arms:\n"
+                                "  - {code: A, label: Arm A}\n"
+                                "  - {code: B, label: Arm B}\n"
+                                "populations:\n"
+                                "  ITT: ITTFL\n";
+static const char plan_ep[] = "endpoints:\n"
+                              "  - {id: y, parameter: Y, visit: D28, population: ITT,\n"
+                              "     summary: median_iqr, method: hl_wilcoxon}\n";
+static const char good_adsl[] = "USUBJID,TRT01P,ITTFL,AGE\n"
+                                "s1,A,Y,50\ns2,A,Y,51\ns3,A,Y,52\ns4,B,Y,60\ns5,B,Y,61\n";
+static const char good_meas[] = "USUBJID,PARAMCD,AVISIT,AVAL\n"
+                                "s1,Y,D28,1\ns2,Y,D28,2\ns3,Y,D28,3\ns4,Y,D28,4\ns5,Y,D28,5\n";
+
+/* Run the plan text with the given data; return the error message (static buffer). */
+static const char *run_err(const char *plan, const char *adsl, const char *meas, rk_status *st)
+{
+    static char msg[RK_ERROR_MSG_MAX];
+    put("plan.yaml", plan);
+    put("adsl.csv", adsl);
+    put("meas.csv", meas);
+    char path[256];
+    snprintf(path, sizeof path, "%s/plan.yaml", tmpdir);
+    rk_plan *p = NULL;
+    rk_report *r = NULL;
+    rk_error err;
+    rk_error_clear(&err);
+    *st = rk_plan_read(path, &p, &err);
+    if (!*st) *st = rk_report_run(p, &r, &err);
+    rk_plan_free(p);
+    rk_report_free(r);
+    /* messages name the file: strip the temporary directory */
+    const char *m = err.msg;
+    size_t tl = strlen(tmpdir);
+    if (!strncmp(m, tmpdir, tl)) m += tl + 1;
+    snprintf(msg, sizeof msg, "%s", m);
+    return msg;
+}
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/rk_report_XXXXXX");
+    assert_non_null(mkdtemp(tmpdir));
+    char plan[2048];
+    rk_status st;
+    snprintf(plan, sizeof plan, "%s%s", plan_head, plan_ep);
+    assert_string_equal(run_err(plan, good_adsl, good_meas, &st), "");
+    assert_int_equal(st, RK_OK);
+
+    /* unknown key, with its line */
+    snprintf(plan, sizeof plan,
+             "%sendpoints:\n  - id: y\n    parameter: Y\n    visit: D28\n    colour: red\n",
+             plan_head);
+    assert_string_equal(run_err(plan, good_adsl, good_meas, &st),
+                        "plan.yaml:14: unknown key 'colour' in an endpoint (allowed: id, label, "
+                        "parameter, visit, value, population, locf, summary, method, levels, "
+                        "level_labels)");
+    assert_int_equal(st, RK_EINVAL);
+    snprintf(plan, sizeof plan, "%s%sfootnote: x\n", plan_head, plan_ep);
+    assert_string_equal(run_err(plan, good_adsl, good_meas, &st),
+                        "plan.yaml:13: unknown key 'footnote' in the plan (allowed: title, data, "
+                        "subject_id, arm_variable, site_variable, arms, populations, baseline, "
+                        "endpoints, sensitivity, adverse_events, footnotes)");
+    /* impossible combinations */
+    snprintf(plan, sizeof plan,
+             "%sendpoints:\n  - {id: y, parameter: Y, visit: D28, population: ITT,\n"
+             "     summary: mean_sd, method: ordinal}\n",
+             plan_head);
+    assert_string_equal(run_err(plan, good_adsl, good_meas, &st),
+                        "plan.yaml:12: a categorical method needs summary n_pct with levels");
+    snprintf(plan, sizeof plan,
+             "%sendpoints:\n  - {id: y, parameter: Y, visit: D28, population: PP,\n"
+             "     summary: mean_sd, method: t_test}\n",
+             plan_head);
+    assert_string_equal(run_err(plan, good_adsl, good_meas, &st),
+                        "plan.yaml:11: population 'PP' is not defined under 'populations'");
+    snprintf(plan, sizeof plan, "%sendpoints: [\n", plan_head);
+    assert_string_equal(run_err(plan, good_adsl, good_meas, &st),
+                        "plan.yaml:11: YAML syntax error: did not find expected node content");
+
+    snprintf(plan, sizeof plan, "%s%s", plan_head, plan_ep);
+    /* arm not in the plan */
+    assert_string_equal(run_err(plan, "USUBJID,TRT01P,ITTFL\ns1,A,Y\ns2,C,Y\n", good_meas, &st),
+                        "adsl.csv:3: column 'TRT01P': arm 'C' is not in the plan (arms: A, B)");
+    assert_int_equal(st, RK_EINVAL);
+    /* duplicate subject IDs */
+    assert_string_equal(
+        run_err(plan, "USUBJID,TRT01P,ITTFL\ns1,A,Y\ns2,B,Y\ns1,B,Y\n", good_meas, &st),
+        "adsl.csv:4: column 'USUBJID': duplicate subject ID 's1' (first on line 2)");
+    /* text in a numeric column */
+    assert_string_equal(run_err(plan, good_adsl,
+                                "USUBJID,PARAMCD,AVISIT,AVAL\ns1,Y,D28,1\ns4,Y,D28,4x\n", &st),
+                        "meas.csv:3: column 'AVAL': '4x' is not a number");
+    assert_int_equal(st, RK_EPARSE);
+    /* a measurement for an unknown subject */
+    const char *m = run_err(plan, good_adsl, "USUBJID,PARAMCD,AVISIT,AVAL\ns1,Y,D28,1\ns9,Y,D28,4\n",
+                            &st);
+    const char *want = "meas.csv:3: column 'USUBJID': subject 's9' is not in the subjects file ";
+    if (strncmp(m, want, strlen(want))) fail_msg("got '%s'", m);
+    assert_non_null(strstr(m, "/adsl.csv"));
+    /* two records for one subject and visit */
+    assert_string_equal(
+        run_err(plan, good_adsl,
+                "USUBJID,PARAMCD,AVISIT,AVAL\ns1,Y,D28,1\ns4,Y,D28,4\ns1,Y,D28,2\n", &st),
+        "meas.csv:4: second record for subject 's1', PARAMCD 'Y', AVISIT 'D28' (first on line 2)");
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_atomic_write(void **state)
+{
+    (void)state;
+    rk_error err;
+    assert_int_equal(rk_write_file_atomic("/nonexistent-dir/report.txt", "x", 1, &err), RK_EIO);
+    char path[] = "/tmp/rk_atomic_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(rk_write_file_atomic(path, "hello\n", 6, &err), RK_OK);
+    char hex[65];
+    assert_int_equal(rk_sha256_file(path, hex, &err), RK_OK);
+    /* printf 'hello\n' | sha256sum */
+    assert_string_equal(hex, "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03");
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_demo_matches_r),
+        cmocka_unit_test(test_demo_counts_match_seed_design),
+        cmocka_unit_test(test_renderers),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_atomic_write),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
