@@ -63,7 +63,7 @@ int rk__cmd_simulate(int argc, char **argv)
     }
     rk_sim_opts o;
     rk_sim_opts_init(&o);
-    unsigned long long v;
+    unsigned long long v = 0;
     if (rk__arg(&a, "seed")) {
         if ((st = parse_size(rk__arg(&a, "seed"), "seed", &v, &err))) return fail(&err, st);
         o.seed = (uint64_t)v;

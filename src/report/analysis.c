@@ -50,6 +50,7 @@ typedef struct actx {
     size_t id_col;
     size_t *popN;      /* npops * narms */
     size_t nfoot_mark; /* running footnote marker */
+    long *msubj;       /* per measurement row: ADSL row of its subject */
 } actx;
 
 /* Per-subject values of one endpoint in one population. */
@@ -500,21 +501,30 @@ static rk_status extract(actx *c, const char *param, const char *visit, const ch
     return st;
 }
 
-/* Every measurement and AE record must belong to a subject of the ADSL. */
-static rk_status check_subject_refs(actx *c, rk_table *t, const idrow *idx)
+/* Every measurement and AE record must belong to a subject of the ADSL; the subject of each
+ * row is kept in *rows (may be NULL) so later passes need no lookups. */
+static rk_status check_subject_refs(actx *c, rk_table *t, const idrow *idx, long **rows)
 {
     if (!t) return RK_OK;
     size_t j;
     TRY(col(c, t, c->p->subject_id, &j));
     size_t nr = rk_table_nrows(t);
+    long *sr = rows ? malloc((nr + 1) * sizeof *sr) : NULL;
+    if (rows && !sr) return rk_error_set(c->err, RK_ENOMEM, "out of memory");
     for (size_t i = 0; i < nr; i++) {
         const char *id = cell(t, i, j);
-        if (find_subject(c, idx, id) < 0)
+        /* consecutive rows usually belong to the same subject */
+        long s = (sr && i && !strcmp(id, cell(t, i - 1, j))) ? sr[i - 1] : find_subject(c, idx, id);
+        if (sr) sr[i] = s;
+        if (s < 0) {
+            free(sr);
             return rk_error_set(c->err, RK_EINVAL,
                                 "%s:%zu: column '%s': subject '%s' is not in the subjects file %s",
                                 rk_table_source(t), rk_table_line(t, i), c->p->subject_id, id,
                                 rk_table_source(c->adsl));
+        }
     }
+    if (rows) *rows = sr;
     return RK_OK;
 }
 
@@ -1221,14 +1231,15 @@ rk_status rk_report_run(const rk_plan *plan, rk_report **out, rk_error *err)
     if (!st) st = read_csv(&c, "screening", plan->screening, &c.scr);
     idrow *idx = NULL;
     if (!st) st = load_subjects(&c, &idx);
-    if (!st) st = check_subject_refs(&c, c.meas, idx);
-    if (!st) st = check_subject_refs(&c, c.ae, idx);
+    if (!st) st = check_subject_refs(&c, c.meas, idx, &c.msubj);
+    if (!st) st = check_subject_refs(&c, c.ae, idx, NULL);
     if (!st) st = table1(&c);
     if (!st) st = table2(&c, idx);
     if (!st) st = table3(&c, idx);
     if (!st) st = consort(&c, idx);
     if (!st) st = sensitivity(&c, idx);
     free(idx);
+    free(c.msubj);
     free(c.arm);
     free(c.in);
     free(c.popN);
