@@ -34,7 +34,8 @@ static long count_lines(const char *path)
     char buf[1 << 16];
     size_t k;
     while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-        for (size_t i = 0; i < k; i++) n += buf[i] == '\n';
+        for (size_t i = 0; i < k; i++)
+            n += buf[i] == '\n';
     (void)c;
     fclose(f);
     return n - 1; /* header */
@@ -49,7 +50,8 @@ int main(int argc, char **argv)
     size_t n = argc > 2 ? (size_t)strtoull(argv[2], NULL, 10) : 101;
     size_t extra = argc > 3 ? (size_t)strtoull(argv[3], NULL, 10) : 0;
     char dir[256], data[300], plan[300];
-    if (argc > 4) snprintf(dir, sizeof dir, "%s", argv[4]);
+    if (argc > 4)
+        snprintf(dir, sizeof dir, "%s", argv[4]);
     else {
         snprintf(dir, sizeof dir, "/tmp/rk_bench_report_XXXXXX");
         if (!mkdtemp(dir)) return 1;
@@ -66,7 +68,8 @@ int main(int argc, char **argv)
     }
     char buf[4096];
     size_t k;
-    while ((k = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, k, out);
+    while ((k = fread(buf, 1, sizeof buf, in)) > 0)
+        fwrite(buf, 1, k, out);
     fclose(in);
     fclose(out);
 

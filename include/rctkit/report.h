@@ -39,7 +39,7 @@ typedef struct rk_rrow {
 enum { RK_ROW_DATA = 0, RK_ROW_HEADING, RK_ROW_LEVEL };
 
 typedef struct rk_rtable {
-    char *id;    /* "table1", "table2", "table3", "consort", "sensitivity" */
+    char *id; /* "table1", "table2", "table3", "consort", "sensitivity" */
     char *title;
     size_t ncol;
     char **header; /* ncol */
@@ -55,8 +55,8 @@ typedef struct rk_rstat {
 } rk_rstat;
 
 typedef struct rk_rfile {
-    char *role;  /* "plan", "subjects", "measurements", "adverse_events", "screening" */
-    char *path;  /* as given (relative to the plan's directory when read from it) */
+    char *role; /* "plan", "subjects", "measurements", "adverse_events", "screening" */
+    char *path; /* as given (relative to the plan's directory when read from it) */
     char sha256[65];
 } rk_rfile;
 
@@ -108,8 +108,8 @@ rk_status rk_sha256_file(const char *path, char hex[65], rk_error *err);
 /* ------------------------------------------------------ synthetic trial */
 
 typedef struct rk_sim_opts {
-    uint64_t seed;      /* the whole data set is a function of the seed */
-    size_t n_random;    /* randomized subjects; 101 = the seed trial's design (default) */
+    uint64_t seed;       /* the whole data set is a function of the seed */
+    size_t n_random;     /* randomized subjects; 101 = the seed trial's design (default) */
     size_t extra_visits; /* extra repeated measurements per subject (benchmarks), default 0 */
 } rk_sim_opts;
 

@@ -25,8 +25,7 @@ static int fail(const rk_error *err, rk_status st)
     return rk__exit_code(st);
 }
 
-static rk_status parse_size(const char *s, const char *opt, unsigned long long *out,
-                            rk_error *err)
+static rk_status parse_size(const char *s, const char *opt, unsigned long long *out, rk_error *err)
 {
     char *end;
     errno = 0;
@@ -69,8 +68,7 @@ int rk__cmd_simulate(int argc, char **argv)
         o.seed = (uint64_t)v;
     }
     if (rk__arg(&a, "subjects")) {
-        if ((st = parse_size(rk__arg(&a, "subjects"), "subjects", &v, &err)))
-            return fail(&err, st);
+        if ((st = parse_size(rk__arg(&a, "subjects"), "subjects", &v, &err))) return fail(&err, st);
         o.n_random = (size_t)v;
     }
     if (rk__arg(&a, "extra-visits")) {

@@ -71,7 +71,10 @@ static void evals_free(evals *e)
     }
 }
 
-static const char *cell(const rk_table *t, size_t r, size_t c) { return rk_table_cell(t, r, c); }
+static const char *cell(const rk_table *t, size_t r, size_t c)
+{
+    return rk_table_cell(t, r, c);
+}
 
 static rk_status col(actx *c, const rk_table *t, const char *name, size_t *j)
 {
@@ -112,8 +115,10 @@ static long find_subject(const actx *c, const idrow *idx, const char *id)
         size_t mid = (lo + hi) / 2;
         int k = strcmp(idx[mid].id, id);
         if (!k) return (long)idx[mid].row;
-        if (k < 0) lo = mid + 1;
-        else hi = mid;
+        if (k < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return -1;
 }
@@ -148,10 +153,12 @@ static rk_status load_subjects(actx *c, idrow **idx_out)
     c->popN = calloc(p->npops * p->narms + 1, sizeof *c->popN);
     idrow *idx = calloc(c->nsub + 1, sizeof *idx);
     *idx_out = idx;
-    if (!c->arm || !c->in || !c->popN || !idx) return rk_error_set(c->err, RK_ENOMEM, "out of memory");
+    if (!c->arm || !c->in || !c->popN || !idx)
+        return rk_error_set(c->err, RK_ENOMEM, "out of memory");
     size_t popc[64];
     if (p->npops > 64) return rk_error_set(c->err, RK_EINVAL, "at most 64 populations");
-    for (size_t k = 0; k < p->npops; k++) TRY(col(c, t, p->pop[k].flag, &popc[k]));
+    for (size_t k = 0; k < p->npops; k++)
+        TRY(col(c, t, p->pop[k].flag, &popc[k]));
     for (size_t i = 0; i < c->nsub; i++) {
         const char *id = cell(t, i, c->id_col);
         if (rk_cell_is_missing(id))
@@ -184,10 +191,11 @@ static rk_status load_subjects(actx *c, idrow **idx_out)
     qsort(idx, c->nsub, sizeof *idx, cmp_idrow);
     for (size_t i = 1; i < c->nsub; i++)
         if (!strcmp(idx[i].id, idx[i - 1].id))
-            return rk_error_set(c->err, RK_EINVAL,
-                                "%s:%zu: column '%s': duplicate subject ID '%s' (first on line %zu)",
-                                rk_table_source(t), rk_table_line(t, idx[i].row), p->subject_id,
-                                idx[i].id, rk_table_line(t, idx[i - 1].row));
+            return rk_error_set(
+                c->err, RK_EINVAL,
+                "%s:%zu: column '%s': duplicate subject ID '%s' (first on line %zu)",
+                rk_table_source(t), rk_table_line(t, idx[i].row), p->subject_id, idx[i].id,
+                rk_table_line(t, idx[i - 1].row));
     return RK_OK;
 }
 
@@ -205,8 +213,10 @@ static void fmt2(char *b, size_t n, double x)
 
 static void fmt_p(char *b, size_t n, double p)
 {
-    if (!isfinite(p)) snprintf(b, n, "NA");
-    else if (p < 0.001) snprintf(b, n, "<0.001");
+    if (!isfinite(p))
+        snprintf(b, n, "NA");
+    else if (p < 0.001)
+        snprintf(b, n, "<0.001");
     else {
         snprintf(b, n, "%.3f", p);
     }
@@ -223,8 +233,10 @@ static void fmt_est_ci(char *b, size_t n, double e, double lo, double hi)
 
 static void fmt_npct(char *b, size_t n, size_t k, size_t d)
 {
-    if (!d) snprintf(b, n, "%zu (NA)", k);
-    else snprintf(b, n, "%zu (%.2f%%)", k, 100.0 * (double)k / (double)d);
+    if (!d)
+        snprintf(b, n, "%zu (NA)", k);
+    else
+        snprintf(b, n, "%zu (%.2f%%)", k, 100.0 * (double)k / (double)d);
 }
 
 static rk_status summarise(actx *c, const double *x, size_t n, int summary, char *b, size_t bn,
@@ -274,7 +286,8 @@ static rk_status availability_note(actx *c, rk_rtable *t, const char *label, con
 static rk_status plan_footnotes(actx *c, rk_rtable *t)
 {
     for (size_t i = 0; i < c->p->nfoot; i++)
-        if (!strcmp(c->p->foot_table[i], t->id)) TRY(rk__rtable_foot(t, c->err, "%s", c->p->foot[i]));
+        if (!strcmp(c->p->foot_table[i], t->id))
+            TRY(rk__rtable_foot(t, c->err, "%s", c->p->foot[i]));
     return RK_OK;
 }
 
@@ -286,14 +299,16 @@ static rk_status arm_header(actx *c, long pop, char ***hdr_out, size_t extra_fro
     char **h = calloc(n, sizeof *h);
     *hdr_out = h;
     if (!h) return rk_error_set(c->err, RK_ENOMEM, "out of memory");
-    for (size_t i = 0; i < extra_front; i++) h[i] = rk__strdup(front[i]);
+    for (size_t i = 0; i < extra_front; i++)
+        h[i] = rk__strdup(front[i]);
     for (size_t a = 0; a < p->narms; a++) {
         char b[256];
         snprintf(b, sizeof b, "%s (n = %zu)", p->arm_label[a],
                  pop >= 0 ? c->popN[(size_t)pop * p->narms + a] : (size_t)0);
         h[extra_front + a] = rk__strdup(b);
     }
-    for (size_t i = 0; i < extra_back; i++) h[extra_front + p->narms + i] = rk__strdup(back[i]);
+    for (size_t i = 0; i < extra_back; i++)
+        h[extra_front + p->narms + i] = rk__strdup(back[i]);
     for (size_t i = 0; i < n; i++)
         if (!h[i]) return rk_error_set(c->err, RK_ENOMEM, "out of memory");
     return RK_OK;
@@ -302,7 +317,8 @@ static rk_status arm_header(actx *c, long pop, char ***hdr_out, size_t extra_fro
 static void free_strs(char **a, size_t n)
 {
     if (!a) return;
-    for (size_t i = 0; i < n; i++) free(a[i]);
+    for (size_t i = 0; i < n; i++)
+        free(a[i]);
     free(a);
 }
 
@@ -321,7 +337,9 @@ static rk_status table1(actx *c)
     char title[300];
     snprintf(title, sizeof title, "Table 1. Baseline characteristics (%s population)",
              p->baseline_pop);
-    if (!st) st = rk__report_add_table(c->r, "table1", title, ncol, (const char *const *)hdr, &t, c->err);
+    if (!st)
+        st =
+            rk__report_add_table(c->r, "table1", title, ncol, (const char *const *)hdr, &t, c->err);
     free_strs(hdr, ncol);
     if (st) return st;
     const size_t *N = &c->popN[(size_t)pop * p->narms];
@@ -330,9 +348,10 @@ static rk_status table1(actx *c)
     double *x = malloc((n + 1) * sizeof *x);
     dvec byarm[8] = {{0}};
     char **cells = calloc(ncol, sizeof *cells);
-    char (*buf)[128] = calloc(ncol, sizeof *buf);
+    char(*buf)[128] = calloc(ncol, sizeof *buf);
     if (!x || !cells || !buf) st = rk_error_set(c->err, RK_ENOMEM, "out of memory");
-    for (size_t a = 0; a < ncol; a++) cells[a] = buf[a];
+    for (size_t a = 0; a < ncol; a++)
+        cells[a] = buf[a];
     for (size_t vi = 0; !st && vi < p->nvars; vi++) {
         const rk__pvar *v = &p->vars[vi];
         size_t j;
@@ -341,7 +360,8 @@ static rk_status table1(actx *c)
         size_t avail[8] = {0};
         char marker[32], key[256];
         if (v->summary != RK_SUM_N_PCT) {
-            for (size_t a = 0; a < p->narms; a++) byarm[a].n = 0;
+            for (size_t a = 0; a < p->narms; a++)
+                byarm[a].n = 0;
             for (size_t i = 0; !st && i < n; i++) {
                 if (!c->in[i * p->npops + (size_t)pop]) continue;
                 double y;
@@ -349,12 +369,14 @@ static rk_status table1(actx *c)
                 if (isfinite(y)) st = dvec_push(&byarm[c->arm[i]], y, c->err);
             }
             if (st) break;
-            for (size_t a = 0; a < p->narms; a++) avail[a] = byarm[a].n;
+            for (size_t a = 0; a < p->narms; a++)
+                avail[a] = byarm[a].n;
             if ((st = availability_note(c, t, v->label, avail, N, marker, sizeof marker))) break;
             snprintf(buf[0], sizeof buf[0], "%s%s", v->label, marker);
             for (size_t a = 0; !st && a < p->narms; a++) {
                 snprintf(key, sizeof key, "table1.%s.%s", v->var, p->arm[a]);
-                st = summarise(c, byarm[a].v, byarm[a].n, v->summary, buf[1 + a], sizeof buf[0], key);
+                st = summarise(c, byarm[a].v, byarm[a].n, v->summary, buf[1 + a], sizeof buf[0],
+                               key);
             }
             if (!st) st = rk__rtable_row(t, RK_ROW_DATA, (const char *const *)cells, c->err);
             continue;
@@ -376,7 +398,8 @@ static rk_status table1(actx *c)
                 continue;
             }
             size_t l = 0;
-            while (l < nl && strcmp(v->levels[l], s)) l++;
+            while (l < nl && strcmp(v->levels[l], s))
+                l++;
             if (l == nl)
                 st = rk_error_set(c->err, RK_EINVAL,
                                   "%s:%zu: column '%s': value '%s' is not one of the plan's "
@@ -392,8 +415,8 @@ static rk_status table1(actx *c)
         if (v->event) {
             for (size_t a = 0; !st && a < p->narms; a++) {
                 fmt_npct(buf[1 + a], sizeof buf[0], cnt[a][0], avail[a]);
-                st = rk__report_stat(c->r, (double)cnt[a][0], c->err, "table1.%s.%s.count",
-                                     v->var, p->arm[a]);
+                st = rk__report_stat(c->r, (double)cnt[a][0], c->err, "table1.%s.%s.count", v->var,
+                                     p->arm[a]);
                 if (!st)
                     st = rk__report_stat(c->r, (double)avail[a], c->err, "table1.%s.%s.n", v->var,
                                          p->arm[a]);
@@ -401,7 +424,8 @@ static rk_status table1(actx *c)
             if (!st) st = rk__rtable_row(t, RK_ROW_DATA, (const char *const *)cells, c->err);
             continue;
         }
-        for (size_t a = 0; a < p->narms; a++) buf[1 + a][0] = '\0';
+        for (size_t a = 0; a < p->narms; a++)
+            buf[1 + a][0] = '\0';
         if ((st = rk__rtable_row(t, RK_ROW_HEADING, (const char *const *)cells, c->err))) break;
         for (size_t l = 0; !st && l < nl; l++) {
             snprintf(buf[0], sizeof buf[0], "%s",
@@ -417,7 +441,8 @@ static rk_status table1(actx *c)
     free(x);
     free(cells);
     free(buf);
-    for (size_t a = 0; a < 8; a++) free(byarm[a].v);
+    for (size_t a = 0; a < 8; a++)
+        free(byarm[a].v);
     if (st) return st;
     char what[128] = "";
     size_t o = 0;
@@ -445,8 +470,8 @@ typedef struct mcols {
 
 /* Values of (param, visit, value column) for subjects in population `pop`; LOCF records
  * (DTYPE = LOCF) used when `locf`.  Duplicate records per subject are an error. */
-static rk_status extract(actx *c, const char *param, const char *visit, const char *value,
-                         long pop, int locf, const idrow *idx, evals *out)
+static rk_status extract(actx *c, const char *param, const char *visit, const char *value, long pop,
+                         int locf, const idrow *idx, evals *out)
 {
     const rk_plan *p = c->p;
     rk_table *m = c->meas;
@@ -464,15 +489,18 @@ static rk_status extract(actx *c, const char *param, const char *visit, const ch
     size_t nr = rk_table_nrows(m);
     long *seen = malloc((c->nsub + 1) * sizeof *seen); /* meas row that gave the value, or -1 */
     if (!seen) return rk_error_set(c->err, RK_ENOMEM, "out of memory");
-    for (size_t i = 0; i < c->nsub; i++) seen[i] = -1;
+    for (size_t i = 0; i < c->nsub; i++)
+        seen[i] = -1;
     rk_status st = RK_OK;
     for (size_t i = 0; !st && i < nr; i++) {
         if (strcmp(cell(m, i, mc.param), param) || strcmp(cell(m, i, mc.visit), visit)) continue;
         int is_locf = 0;
         if (mc.has_dtype) {
             const char *d = cell(m, i, (size_t)dj);
-            if (!strcmp(d, "LOCF")) is_locf = 1;
-            else if (!rk_cell_is_missing(d)) continue; /* other derived records are not used */
+            if (!strcmp(d, "LOCF"))
+                is_locf = 1;
+            else if (!rk_cell_is_missing(d))
+                continue; /* other derived records are not used */
         }
         if (is_locf && !locf) continue;
         long s = find_subject(c, idx, cell(m, i, mc.id));
@@ -560,10 +588,12 @@ static rk_status endpoint_row(actx *c, rk_rtable *t, const rk__pendpoint *e, con
     const char *cp[5] = {cells[0], cells[1], cells[2], cells[3], cells[4]};
     char marker[32] = "", key[256];
     size_t avail[8];
-    for (size_t a = 0; a < p->narms; a++) avail[a] = ev.val[a].n;
+    for (size_t a = 0; a < p->narms; a++)
+        avail[a] = ev.val[a].n;
     if (!st) st = availability_note(c, t, e->label, avail, N, marker, sizeof marker);
     size_t locf_total = 0;
-    for (size_t a = 0; a < p->narms; a++) locf_total += ev.n_locf[a];
+    for (size_t a = 0; a < p->narms; a++)
+        locf_total += ev.n_locf[a];
     if (!st && locf_total) {
         c->nfoot_mark++;
         char m2[16];
@@ -577,11 +607,11 @@ static rk_status endpoint_row(actx *c, rk_rtable *t, const rk__pendpoint *e, con
     }
     for (size_t a = 0; !st && a < p->narms; a++)
         if (!ev.val[a].n)
-            st = rk_error_set(c->err, RK_EINVAL,
-                              "%s:%d: endpoint '%s': no values in arm '%s' (PARAMCD '%s', AVISIT "
-                              "'%s', population %s)",
-                              p->path, e->line, e->id, p->arm[a], e->param, e->visit,
-                              e->population);
+            st =
+                rk_error_set(c->err, RK_EINVAL,
+                             "%s:%d: endpoint '%s': no values in arm '%s' (PARAMCD '%s', AVISIT "
+                             "'%s', population %s)",
+                             p->path, e->line, e->id, p->arm[a], e->param, e->visit, e->population);
     if (st) {
         evals_free(&ev);
         return st;
@@ -637,7 +667,8 @@ static rk_status endpoint_row(actx *c, rk_rtable *t, const rk__pendpoint *e, con
             size_t l = 0;
             char s[64];
             snprintf(s, sizeof s, "%.15g", ev.val[a].v[i]);
-            while (l < nl && strcmp(e->levels[l], s)) l++;
+            while (l < nl && strcmp(e->levels[l], s))
+                l++;
             if (l == nl)
                 st = rk_error_set(c->err, RK_EINVAL,
                                   "endpoint '%s' (%s:%d): value %s of PARAMCD '%s' is not one of "
@@ -746,14 +777,14 @@ static rk_status table2(actx *c, const idrow *idx)
                  pop0);
     else
         snprintf(title, sizeof title,
-                 "Table 2. Primary and secondary outcomes (n: %s population; see footnotes)",
-                 pop0);
+                 "Table 2. Primary and secondary outcomes (n: %s population; see footnotes)", pop0);
     char **hdr = NULL;
     static const char *const front[] = {"Outcome"};
     static const char *const back[] = {"Difference (95% CI)", "P"};
     rk_rtable *t;
     TRY(arm_header(c, rk__plan_pop(p, pop0), &hdr, 1, 2, front, back));
-    rk_status st = rk__report_add_table(c->r, "table2", title, 5, (const char *const *)hdr, &t, c->err);
+    rk_status st =
+        rk__report_add_table(c->r, "table2", title, 5, (const char *const *)hdr, &t, c->err);
     free_strs(hdr, 5);
     if (st) return st;
     int used[5] = {0};
@@ -891,7 +922,8 @@ static rk_status table3(actx *c, const idrow *idx)
             counts[(rec[i].term * na + (size_t)c->arm[rec[i].subj]) * ng + (size_t)rec[i].group]++;
         }
         /* any AE: distinct subjects per group */
-        for (size_t i = 0; i < nrec; i++) rec[i].term = 0;
+        for (size_t i = 0; i < nrec; i++)
+            rec[i].term = 0;
         qsort(rec, nrec, sizeof *rec, cmp_aerec);
         for (size_t i = 0; i < nrec; i++) {
             if (i && rec[i].group == rec[i - 1].group && rec[i].subj == rec[i - 1].subj) continue;
@@ -919,15 +951,18 @@ static rk_status table3(actx *c, const idrow *idx)
         for (size_t a = 0; a < na; a++)
             for (size_t g = 0; g < ng; g++) {
                 char b[256];
-                snprintf(b, sizeof b, "%s (n = %zu): %s", p->arm_label[a], N[a], p->grades[g].label);
+                snprintf(b, sizeof b, "%s (n = %zu): %s", p->arm_label[a], N[a],
+                         p->grades[g].label);
                 hdr[1 + a * ng + g] = rk__strdup(b);
             }
         char title[256];
-        snprintf(title, sizeof title, "Table 3. Adverse events by grade (%s population)", p->ae_pop);
-        st = rk__report_add_table(c->r, "table3", title, ncol, (const char *const *)hdr, &t, c->err);
+        snprintf(title, sizeof title, "Table 3. Adverse events by grade (%s population)",
+                 p->ae_pop);
+        st =
+            rk__report_add_table(c->r, "table3", title, ncol, (const char *const *)hdr, &t, c->err);
     }
     free_strs(hdr, ncol);
-    char (*buf)[96] = st ? NULL : calloc(ncol, sizeof *buf);
+    char(*buf)[96] = st ? NULL : calloc(ncol, sizeof *buf);
     const char **cp = st ? NULL : calloc(ncol, sizeof *cp);
     if (!st && (!buf || !cp)) st = rk_error_set(c->err, RK_ENOMEM, "out of memory");
     for (size_t k = 0; !st && k <= nterm; k++) {
@@ -973,27 +1008,31 @@ static rk_status consort(actx *c, const idrow *idx)
     char **hdr = calloc(ncol, sizeof *hdr);
     if (!hdr) return rk_error_set(c->err, RK_ENOMEM, "out of memory");
     hdr[0] = rk__strdup("Stage");
-    for (size_t a = 0; a < na; a++) hdr[1 + a] = rk__strdup(p->arm_label[a]);
+    for (size_t a = 0; a < na; a++)
+        hdr[1 + a] = rk__strdup(p->arm_label[a]);
     hdr[1 + na] = rk__strdup("Total");
     rk_rtable *t;
     rk_status st = rk__report_add_table(c->r, "consort", "CONSORT flow (counts)", ncol,
                                         (const char *const *)hdr, &t, c->err);
     free_strs(hdr, ncol);
     if (st) return st;
-    char (*buf)[200] = calloc(ncol, sizeof *buf);
+    char(*buf)[200] = calloc(ncol, sizeof *buf);
     const char **cp = calloc(ncol, sizeof *cp);
     if (!buf || !cp) {
         free(buf);
         free(cp);
         return rk_error_set(c->err, RK_ENOMEM, "out of memory");
     }
-    for (size_t j = 0; j < ncol; j++) cp[j] = buf[j];
+    for (size_t j = 0; j < ncol; j++)
+        cp[j] = buf[j];
 #define ROW(kind, label, vals, total)                                                              \
     do {                                                                                           \
         snprintf(buf[0], sizeof buf[0], "%s", label);                                              \
         for (size_t a_ = 0; a_ < na; a_++) {                                                       \
-            if ((vals) == NULL) buf[1 + a_][0] = '\0';                                             \
-            else snprintf(buf[1 + a_], sizeof buf[0], "%zu", ((const size_t *)(vals))[a_]);        \
+            if ((vals) == NULL)                                                                    \
+                buf[1 + a_][0] = '\0';                                                             \
+            else                                                                                   \
+                snprintf(buf[1 + a_], sizeof buf[0], "%zu", ((const size_t *)(vals))[a_]);         \
         }                                                                                          \
         snprintf(buf[1 + na], sizeof buf[0], "%zu", (size_t)(total));                              \
         if (!st) st = rk__rtable_row(t, kind, cp, c->err);                                         \
@@ -1022,7 +1061,8 @@ static rk_status consort(actx *c, const idrow *idx)
                                   "randomized needs a reason",
                                   rk_table_source(c->scr), rk_table_line(c->scr, i));
             size_t k = 0;
-            while (k < nreason && strcmp(reason[k], why)) k++;
+            while (k < nreason && strcmp(reason[k], why))
+                k++;
             if (k == nreason && nreason < 32) reason[nreason++] = why;
             if (k < 32) rcount[k]++;
             nexcl++;
@@ -1033,13 +1073,16 @@ static rk_status consort(actx *c, const idrow *idx)
                               rk_table_source(c->scr), nrand, rk_table_source(c->adsl), c->nsub);
         ROW(RK_ROW_DATA, "Screened", NULL, ns);
         ROW(RK_ROW_HEADING, "Excluded", NULL, nexcl);
-        for (size_t k = 0; k < nreason; k++) ROW(RK_ROW_LEVEL, reason[k], NULL, rcount[k]);
+        for (size_t k = 0; k < nreason; k++)
+            ROW(RK_ROW_LEVEL, reason[k], NULL, rcount[k]);
         if (!st) rk__report_stat(c->r, (double)ns, c->err, "consort.screened");
         if (!st) rk__report_stat(c->r, (double)nexcl, c->err, "consort.excluded");
     }
     size_t rand[8] = {0}, tot = 0;
-    for (size_t i = 0; i < c->nsub; i++) rand[c->arm[i]]++;
-    for (size_t a = 0; a < na; a++) tot += rand[a];
+    for (size_t i = 0; i < c->nsub; i++)
+        rand[c->arm[i]]++;
+    for (size_t a = 0; a < na; a++)
+        tot += rand[a];
     ROW(RK_ROW_DATA, "Randomized", rand, tot);
     for (size_t a = 0; !st && a < na; a++)
         st = rk__report_stat(c->r, (double)rand[a], c->err, "consort.randomized.%s", p->arm[a]);
@@ -1059,12 +1102,14 @@ static rk_status consort(actx *c, const idrow *idx)
     }
     if (!st) {
         snprintf(buf[0], sizeof buf[0], "Analysed");
-        for (size_t j = 1; j < ncol; j++) buf[j][0] = '\0';
+        for (size_t j = 1; j < ncol; j++)
+            buf[j][0] = '\0';
         st = rk__rtable_row(t, RK_ROW_HEADING, cp, c->err);
     }
     for (size_t k = 0; !st && k < p->npops; k++) {
         size_t tk = 0;
-        for (size_t a = 0; a < na; a++) tk += c->popN[k * na + a];
+        for (size_t a = 0; a < na; a++)
+            tk += c->popN[k * na + a];
         ROW(RK_ROW_LEVEL, p->pop[k].name, &c->popN[k * na], tk);
         for (size_t a = 0; !st && a < na; a++)
             st = rk__report_stat(c->r, (double)c->popN[k * na + a], c->err, "consort.%s.%s",
@@ -1176,9 +1221,11 @@ static rk_status sensitivity(actx *c, const idrow *idx)
         char list[256];
         size_t o = 0;
         for (size_t i = 0; i < p->nsens_locf && o < sizeof list; i++)
-            o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "", p->sens_locf[i]);
-        TRY(rk__rtable_foot(t, c->err, "LOCF records used in: %s; other populations: observed "
-                                       "values only.",
+            o +=
+                (size_t)snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "", p->sens_locf[i]);
+        TRY(rk__rtable_foot(t, c->err,
+                            "LOCF records used in: %s; other populations: observed "
+                            "values only.",
                             list));
     }
     return plan_footnotes(c, t);

@@ -23,7 +23,10 @@ static char *dupstr(const char *s)
     return d;
 }
 
-static int line_of(const yaml_node_t *n) { return n ? (int)n->start_mark.line + 1 : 0; }
+static int line_of(const yaml_node_t *n)
+{
+    return n ? (int)n->start_mark.line + 1 : 0;
+}
 
 static rk_status perr(pctx *c, const yaml_node_t *n, const char *msg, const char *detail)
 {
@@ -41,8 +44,8 @@ static rk_status check_keys(pctx *c, yaml_node_t *map, const char *where,
                             const char *const *allowed)
 {
     if (!map || map->type != YAML_MAPPING_NODE)
-        return rk_error_set(c->err, RK_EINVAL, "%s:%d: %s must be a mapping (key: value)",
-                            c->path, line_of(map), where);
+        return rk_error_set(c->err, RK_EINVAL, "%s:%d: %s must be a mapping (key: value)", c->path,
+                            line_of(map), where);
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
          p++) {
         yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
@@ -55,8 +58,7 @@ static rk_status check_keys(pctx *c, yaml_node_t *map, const char *where,
             size_t o = 0;
             list[0] = '\0';
             for (size_t i = 0; allowed[i] && o < sizeof list; i++)
-                o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "",
-                                      allowed[i]);
+                o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", i ? ", " : "", allowed[i]);
             return rk_error_set(c->err, RK_EINVAL, "%s:%d: unknown key '%s' in %s (allowed: %s)",
                                 c->path, line_of(k), ks ? ks : "?", where, list);
         }
@@ -64,8 +66,8 @@ static rk_status check_keys(pctx *c, yaml_node_t *map, const char *where,
         for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++)
             if (scalar(yaml_document_get_node(c->doc, q->key)) &&
                 !strcmp(scalar(yaml_document_get_node(c->doc, q->key)), ks))
-                return rk_error_set(c->err, RK_EINVAL, "%s:%d: key '%s' given twice in %s",
-                                    c->path, line_of(k), ks, where);
+                return rk_error_set(c->err, RK_EINVAL, "%s:%d: key '%s' given twice in %s", c->path,
+                                    line_of(k), ks, where);
     }
     return RK_OK;
 }
@@ -108,8 +110,7 @@ static rk_status get_list(pctx *c, yaml_node_t *v, const char *key, char ***out,
     *out = NULL;
     *n = 0;
     if (!v) return RK_OK;
-    if (v->type != YAML_SEQUENCE_NODE)
-        return perr(c, v, "expected a list ([a, b, ...]) for ", key);
+    if (v->type != YAML_SEQUENCE_NODE) return perr(c, v, "expected a list ([a, b, ...]) for ", key);
     size_t k = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
     if (!k) return perr(c, v, "empty list for ", key);
     char **a = calloc(k, sizeof *a);
@@ -139,7 +140,8 @@ static yaml_node_t *seq_item(pctx *c, yaml_node_t *v, size_t i)
 static void free_list(char **a, size_t n)
 {
     if (!a) return;
-    for (size_t i = 0; i < n; i++) free(a[i]);
+    for (size_t i = 0; i < n; i++)
+        free(a[i]);
     free(a);
 }
 
@@ -186,7 +188,8 @@ void rk_plan_free(rk_plan *p)
     }
     free(p->eps);
     free(p->ae_pop);
-    for (size_t i = 0; p->grades && i < p->ngrades; i++) free(p->grades[i].label);
+    for (size_t i = 0; p->grades && i < p->ngrades; i++)
+        free(p->grades[i].label);
     free(p->grades);
     free(p->sens_endpoint);
     free_list(p->sens_pop, p->nsens_pops);
@@ -225,9 +228,12 @@ static rk_status parse_summary(pctx *c, yaml_node_t *map, int *out)
     yaml_node_t *v = get(c, map, "summary");
     const char *s = scalar(v);
     if (!v) return rk_error_set(c->err, RK_EINVAL, "%s:%d: needs 'summary'", c->path, line_of(map));
-    if (s && !strcmp(s, "mean_sd")) *out = RK_SUM_MEAN_SD;
-    else if (s && !strcmp(s, "median_iqr")) *out = RK_SUM_MEDIAN_IQR;
-    else if (s && !strcmp(s, "n_pct")) *out = RK_SUM_N_PCT;
+    if (s && !strcmp(s, "mean_sd"))
+        *out = RK_SUM_MEAN_SD;
+    else if (s && !strcmp(s, "median_iqr"))
+        *out = RK_SUM_MEDIAN_IQR;
+    else if (s && !strcmp(s, "n_pct"))
+        *out = RK_SUM_N_PCT;
     else
         return perr(c, v, "summary must be mean_sd, median_iqr or n_pct, not ", s ? s : "?");
     return RK_OK;
@@ -269,10 +275,10 @@ static rk_status parse_levels(pctx *c, yaml_node_t *map, int summary, size_t *nl
 
 static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
 {
-    static const char *const top[] = {"title",       "data",      "subject_id",     "arm_variable",
-                                      "site_variable", "arms",    "populations",    "baseline",
-                                      "endpoints",   "sensitivity", "adverse_events", "footnotes",
-                                      NULL};
+    static const char *const top[] = {
+        "title",          "data",        "subject_id", "arm_variable", "site_variable",
+        "arms",           "populations", "baseline",   "endpoints",    "sensitivity",
+        "adverse_events", "footnotes",   NULL};
     rk_status st = check_keys(c, root, "the plan", top);
     if (st) return st;
     if ((st = get_str(c, root, "title", "the plan", 1, NULL, &p->title))) return st;
@@ -343,8 +349,8 @@ static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
         p->vars = calloc(p->nvars ? p->nvars : 1, sizeof *p->vars);
         if (!p->vars) return rk_error_set(c->err, RK_ENOMEM, "out of memory");
         for (size_t i = 0; i < p->nvars; i++) {
-            static const char *const vk[] = {"variable", "label",        "summary",
-                                             "levels",   "level_labels", "event", NULL};
+            static const char *const vk[] = {"variable",     "label", "summary", "levels",
+                                             "level_labels", "event", NULL};
             yaml_node_t *vn = seq_item(c, vars, i);
             rk__pvar *v = &p->vars[i];
             v->line = line_of(vn);
@@ -369,9 +375,9 @@ static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
         p->eps = calloc(p->neps ? p->neps : 1, sizeof *p->eps);
         if (!p->eps) return rk_error_set(c->err, RK_ENOMEM, "out of memory");
         for (size_t i = 0; i < p->neps; i++) {
-            static const char *const ek[] = {"id",     "label",   "parameter",    "visit",
-                                             "value",  "population", "locf",      "summary",
-                                             "method", "levels",  "level_labels", NULL};
+            static const char *const ek[] = {"id",     "label",      "parameter",    "visit",
+                                             "value",  "population", "locf",         "summary",
+                                             "method", "levels",     "level_labels", NULL};
             yaml_node_t *en = seq_item(c, eps, i);
             rk__pendpoint *e = &p->eps[i];
             e->line = line_of(en);
@@ -394,19 +400,27 @@ static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
             yaml_node_t *lf = get(c, en, "locf");
             if (lf) {
                 const char *s = scalar(lf);
-                if (s && !strcmp(s, "true")) e->locf = 1;
-                else if (s && !strcmp(s, "false")) e->locf = 0;
-                else return perr(c, lf, "locf must be true or false", NULL);
+                if (s && !strcmp(s, "true"))
+                    e->locf = 1;
+                else if (s && !strcmp(s, "false"))
+                    e->locf = 0;
+                else
+                    return perr(c, lf, "locf must be true or false", NULL);
             }
             if ((st = parse_summary(c, en, &e->summary))) return st;
             yaml_node_t *mn = get(c, en, "method");
             const char *m = scalar(mn);
             if (!mn) return perr(c, en, "an endpoint needs 'method'", NULL);
-            if (m && !strcmp(m, "hl_wilcoxon")) e->method = RK_EP_HL_WILCOXON;
-            else if (m && !strcmp(m, "ordinal")) e->method = RK_EP_ORDINAL;
-            else if (m && !strcmp(m, "fisher")) e->method = RK_EP_FISHER;
-            else if (m && !strcmp(m, "chisq")) e->method = RK_EP_CHISQ;
-            else if (m && !strcmp(m, "t_test")) e->method = RK_EP_TTEST;
+            if (m && !strcmp(m, "hl_wilcoxon"))
+                e->method = RK_EP_HL_WILCOXON;
+            else if (m && !strcmp(m, "ordinal"))
+                e->method = RK_EP_ORDINAL;
+            else if (m && !strcmp(m, "fisher"))
+                e->method = RK_EP_FISHER;
+            else if (m && !strcmp(m, "chisq"))
+                e->method = RK_EP_CHISQ;
+            else if (m && !strcmp(m, "t_test"))
+                e->method = RK_EP_TTEST;
             else
                 return perr(c, mn,
                             "method must be hl_wilcoxon, ordinal, fisher, chisq or t_test, not ",
@@ -414,13 +428,13 @@ static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
             if ((st = parse_levels(c, en, e->summary, &e->nlevels, &e->levels, &e->level_labels,
                                    NULL)))
                 return st;
-            int cat = e->method == RK_EP_ORDINAL || e->method == RK_EP_FISHER ||
-                      e->method == RK_EP_CHISQ;
+            int cat =
+                e->method == RK_EP_ORDINAL || e->method == RK_EP_FISHER || e->method == RK_EP_CHISQ;
             if (cat && e->summary != RK_SUM_N_PCT)
                 return perr(c, mn, "a categorical method needs summary n_pct with levels", NULL);
             if (!cat && e->summary == RK_SUM_N_PCT)
-                return perr(c, mn, "this method compares numbers: use summary mean_sd or median_iqr",
-                            NULL);
+                return perr(
+                    c, mn, "this method compares numbers: use summary mean_sd or median_iqr", NULL);
             if (e->method == RK_EP_TTEST && e->summary != RK_SUM_MEAN_SD)
                 return perr(c, mn, "t_test goes with summary mean_sd", NULL);
             if (p->narms != 2)
@@ -439,8 +453,8 @@ static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
         for (size_t i = 0; i < p->neps; i++)
             if (!strcmp(p->eps[i].id, p->sens_endpoint)) e = &p->eps[i];
         if (!e)
-            return perr(c, get(c, sn, "endpoint"), "sensitivity endpoint is not an endpoint id: ",
-                        p->sens_endpoint);
+            return perr(c, get(c, sn, "endpoint"),
+                        "sensitivity endpoint is not an endpoint id: ", p->sens_endpoint);
         if (e->summary == RK_SUM_N_PCT)
             return perr(c, get(c, sn, "endpoint"), "sensitivity models need a numeric endpoint",
                         NULL);
@@ -521,8 +535,8 @@ static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
 
     yaml_node_t *fn = get(c, root, "footnotes");
     if (fn) {
-        static const char *const fk[] = {"table1", "table2", "table3", "consort", "sensitivity",
-                                         NULL};
+        static const char *const fk[] = {"table1",  "table2",      "table3",
+                                         "consort", "sensitivity", NULL};
         if ((st = check_keys(c, fn, "footnotes", fk))) return st;
         size_t total = 0;
         for (yaml_node_pair_t *pr = fn->data.mapping.pairs.start; pr < fn->data.mapping.pairs.top;
@@ -597,8 +611,10 @@ rk_status rk_plan_read(const char *path, rk_plan **out, rk_error *err)
     }
     pctx c = {&doc, path, err};
     yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (!root) st = rk_error_set(err, RK_EINVAL, "%s: the plan is empty", path);
-    else st = parse_doc(&c, root, p);
+    if (!root)
+        st = rk_error_set(err, RK_EINVAL, "%s: the plan is empty", path);
+    else
+        st = parse_doc(&c, root, p);
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
     fclose(f);

@@ -20,8 +20,8 @@ typedef struct rk__pvar {
 
 typedef struct rk__pendpoint {
     char *id, *label, *param, *visit, *value, *population;
-    int locf;     /* use DTYPE = LOCF records */
-    int summary;  /* how each arm is summarised */
+    int locf;    /* use DTYPE = LOCF records */
+    int summary; /* how each arm is summarised */
     int method;
     size_t nlevels;
     char **levels, **level_labels;

@@ -32,7 +32,8 @@ static void rng_init(rng *r, uint64_t seed, const char *stream)
 {
     unsigned char in[64];
     memset(in, 0, sizeof in);
-    for (int i = 0; i < 8; i++) in[i] = (unsigned char)(seed >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        in[i] = (unsigned char)(seed >> (8 * i));
     size_t sl = strlen(stream);
     memcpy(in + 8, stream, sl < 56 ? sl : 56);
     crypto_generichash(r->key, sizeof r->key, in, sizeof in, NULL, 0);
@@ -45,21 +46,29 @@ static uint64_t rng_u64(rng *r)
     if (r->pos + 8 > sizeof r->buf) {
         unsigned char k[randombytes_SEEDBYTES];
         memcpy(k, r->key, sizeof k);
-        for (int i = 0; i < 8; i++) k[i] ^= (unsigned char)(r->block >> (8 * i));
+        for (int i = 0; i < 8; i++)
+            k[i] ^= (unsigned char)(r->block >> (8 * i));
         randombytes_buf_deterministic(r->buf, sizeof r->buf, k);
         r->block++;
         r->pos = 0;
     }
     uint64_t x = 0;
-    for (int i = 0; i < 8; i++) x |= (uint64_t)r->buf[r->pos + (size_t)i] << (8 * i);
+    for (int i = 0; i < 8; i++)
+        x |= (uint64_t)r->buf[r->pos + (size_t)i] << (8 * i);
     r->pos += 8;
     return x;
 }
 
 /* Uniform in (0, 1). */
-static double rng_unif(rng *r) { return ((double)(rng_u64(r) >> 11) + 0.5) * 0x1p-53; }
+static double rng_unif(rng *r)
+{
+    return ((double)(rng_u64(r) >> 11) + 0.5) * 0x1p-53;
+}
 
-static size_t rng_below(rng *r, size_t n) { return (size_t)(rng_unif(r) * (double)n) % n; }
+static size_t rng_below(rng *r, size_t n)
+{
+    return (size_t)(rng_unif(r) * (double)n) % n;
+}
 
 static void shuffle(rng *r, size_t *a, size_t n)
 {
@@ -77,16 +86,20 @@ static void strat_unif(rng *r, double *u, size_t n)
 {
     size_t *perm = malloc((n + 1) * sizeof *perm);
     if (!perm) {
-        for (size_t i = 0; i < n; i++) u[i] = rng_unif(r);
+        for (size_t i = 0; i < n; i++)
+            u[i] = rng_unif(r);
         return;
     }
-    for (size_t i = 0; i < n; i++) perm[i] = i;
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
     shuffle(r, perm, n);
-    for (size_t i = 0; i < n; i++) u[i] = ((double)perm[i] + rng_unif(r)) / (double)n;
+    for (size_t i = 0; i < n; i++)
+        u[i] = ((double)perm[i] + rng_unif(r)) / (double)n;
     free(perm);
 }
 
-/* Piecewise-linear quantile function through (0, min), (.25, q1), (.5, med), (.75, q3), (1, max). */
+/* Piecewise-linear quantile function through (0, min), (.25, q1), (.5, med), (.75, q3), (1, max).
+ */
 static double qpl(const double q[5], double u)
 {
     double pos = u * 4.0;
@@ -218,16 +231,16 @@ typedef struct subj {
     int pp;
     int ct_status; /* 0 observed in window, 1 day-28 CT missing (LOCF), 2 out of window */
     int site;
-    int day;       /* randomization day offset */
+    int day; /* randomization day offset */
 } subj;
 
 typedef struct sim {
     rng r;
-    size_t n, nt[2];      /* randomized; treated per arm */
+    size_t n, nt[2]; /* randomized; treated per arm */
     subj *s;
-    size_t *treated[2];   /* subject indices of treated subjects per arm */
-    double *cval[NCONT];  /* per subject, NAN missing */
-    int *bval[NBIN];      /* per subject: 1 yes, 0 no, -1 missing */
+    size_t *treated[2];  /* subject indices of treated subjects per arm */
+    double *cval[NCONT]; /* per subject, NAN missing */
+    int *bval[NBIN];     /* per subject: 1 yes, 0 no, -1 missing */
     int *scale_bl;
 } sim;
 
@@ -258,12 +271,14 @@ static rk_status gen_baseline(sim *S, rk_error *err)
     for (size_t v = 0; v < NCONT; v++) {
         S->cval[v] = malloc((n + 1) * sizeof(double));
         if (!S->cval[v]) return rk_error_set(err, RK_ENOMEM, "out of memory");
-        for (size_t i = 0; i < n; i++) S->cval[v][i] = NAN;
+        for (size_t i = 0; i < n; i++)
+            S->cval[v][i] = NAN;
     }
     for (size_t v = 0; v < NBIN; v++) {
         S->bval[v] = malloc((n + 1) * sizeof(int));
         if (!S->bval[v]) return rk_error_set(err, RK_ENOMEM, "out of memory");
-        for (size_t i = 0; i < n; i++) S->bval[v][i] = -1;
+        for (size_t i = 0; i < n; i++)
+            S->bval[v][i] = -1;
     }
     S->scale_bl = malloc((n + 1) * sizeof(int));
     size_t m = S->nt[0] > S->nt[1] ? S->nt[0] : S->nt[1];
@@ -292,7 +307,8 @@ static rk_status gen_baseline(sim *S, rk_error *err)
             const cspec *c = &cont[v];
             size_t avail = scale_count(c->avail[a], seed_n[a], nt);
             const size_t *order;
-            if (c->mgroup == 1) order = miss1[a] + (nt - avail);
+            if (c->mgroup == 1)
+                order = miss1[a] + (nt - avail);
             else {
                 choose(&S->r, T, nt, avail, pick);
                 order = pick;
@@ -312,9 +328,12 @@ static rk_status gen_baseline(sim *S, rk_error *err)
             size_t npool = 0;
             size_t *avail_set = malloc((nt + 1) * sizeof(size_t));
             if (!avail_set) break;
-            if (b->mgroup == 2) memcpy(avail_set, miss2[a] + (nt - avail), avail * sizeof(size_t));
-            else choose(&S->r, T, nt, avail, avail_set);
-            for (size_t i = 0; i < avail; i++) S->bval[v][avail_set[i]] = 0;
+            if (b->mgroup == 2)
+                memcpy(avail_set, miss2[a] + (nt - avail), avail * sizeof(size_t));
+            else
+                choose(&S->r, T, nt, avail, avail_set);
+            for (size_t i = 0; i < avail; i++)
+                S->bval[v][avail_set[i]] = 0;
             if (b->parent >= 0) {
                 /* inside the parent's yes set (and available) */
                 size_t *ps = malloc((nt + 1) * sizeof(size_t));
@@ -333,7 +352,8 @@ static rk_status gen_baseline(sim *S, rk_error *err)
                 if (k > npool) k = npool;
                 choose(&S->r, pool, npool, k, pick);
             }
-            for (size_t i = 0; i < k; i++) S->bval[v][pick[i]] = 1;
+            for (size_t i = 0; i < k; i++)
+                S->bval[v][pick[i]] = 1;
             free(avail_set);
         }
         /* six-category scale at baseline: 2, 3, 4 */
@@ -341,7 +361,8 @@ static rk_status gen_baseline(sim *S, rk_error *err)
                k4 = scale_count(a ? 0 : 1, seed_n[a], nt);
         memcpy(pick, T, nt * sizeof(size_t));
         shuffle(&S->r, pick, nt);
-        for (size_t i = 0; i < nt; i++) S->scale_bl[pick[i]] = i < k2 ? 2 : (i < k2 + k4 ? 4 : 3);
+        for (size_t i = 0; i < nt; i++)
+            S->scale_bl[pick[i]] = i < k2 ? 2 : (i < k2 + k4 ? 4 : 3);
     }
     for (int a = 0; a < 2; a++) {
         free(miss1[a]);
@@ -412,12 +433,16 @@ static void put_num(FILE *f, double x, int dec)
     if (isfinite(x)) fprintf(f, "%.*f", dec, x);
 }
 
-static void subj_id(char *b, size_t n, size_t i) { snprintf(b, n, "MSC-%04zu", i + 1); }
+static void subj_id(char *b, size_t n, size_t i)
+{
+    snprintf(b, n, "MSC-%04zu", i + 1);
+}
 
 static void write_adsl(sim *S, FILE *f)
 {
     fprintf(f, "USUBJID,SITEID,TRT01P,TRT01A,RANDDT,ITTFL,MITTFL,PPROTFL,SAFFL,SEX");
-    for (size_t v = 0; v < NCONT; v++) fprintf(f, ",%s", cont[v].name);
+    for (size_t v = 0; v < NCONT; v++)
+        fprintf(f, ",%s", cont[v].name);
     for (size_t v = 0; v < NBIN; v++)
         if (v != SEX_INDEX) fprintf(f, ",%s", bins[v].name);
     fprintf(f, ",SCALEBL\n");
@@ -480,7 +505,8 @@ static void outcome(sim *S, const size_t *T, size_t nt, size_t avail, int kind, 
         free(u);
         return;
     }
-    for (size_t i = 0; i < S->n; i++) out[i] = NAN;
+    for (size_t i = 0; i < S->n; i++)
+        out[i] = NAN;
     choose(&S->r, T, nt, avail, pick);
     strat_unif(&S->r, u, avail);
     for (size_t i = 0; i < avail; i++)
@@ -500,7 +526,8 @@ static void outcome_cat(sim *S, const size_t *T, size_t nt, const int *counts, s
     size_t k = 0;
     for (size_t l = 0; l < nlev; l++) {
         size_t c = scale_count(counts[l], base, nt);
-        for (size_t j = 0; j < c && k < nt; j++) out[pick[k++]] = first_level + (double)l;
+        for (size_t j = 0; j < c && k < nt; j++)
+            out[pick[k++]] = first_level + (double)l;
     }
     free(pick);
 }
@@ -512,19 +539,23 @@ static rk_status write_meas(sim *S, FILE *f, size_t extra, rk_error *err)
     for (int k = 0; k < 9; k++) {
         v[k] = malloc((n + 1) * sizeof(double));
         if (!v[k]) {
-            for (int j = 0; j < k; j++) free(v[j]);
+            for (int j = 0; j < k; j++)
+                free(v[j]);
             return rk_error_set(err, RK_ENOMEM, "out of memory");
         }
-        for (size_t i = 0; i < n; i++) v[k][i] = NAN;
+        for (size_t i = 0; i < n; i++)
+            v[k][i] = NAN;
     }
     /* 0-2 lesion percent changes, 3 walk, 4 vcmax, 5 dlco, 6 o2dur, 7 spo2, 8 scale10; mmrc in
      * v[2]'s place is separate below */
     double *mmrc = malloc((n + 1) * sizeof *mmrc);
     if (!mmrc) {
-        for (int k = 0; k < 9; k++) free(v[k]);
+        for (int k = 0; k < 9; k++)
+            free(v[k]);
         return rk_error_set(err, RK_ENOMEM, "out of memory");
     }
-    for (size_t i = 0; i < n; i++) mmrc[i] = NAN;
+    for (size_t i = 0; i < n; i++)
+        mmrc[i] = NAN;
     for (int a = 0; a < 2; a++) {
         const size_t *T = S->treated[a];
         size_t nt = S->nt[a];
@@ -618,7 +649,8 @@ static rk_status write_meas(sim *S, FILE *f, size_t extra, rk_error *err)
             meas(f, id, "SPO2X", vis, (int)(7 * (e + 1)), 96 + 2 * rng_unif(&S->r), NAN, "", 1);
         }
     }
-    for (int k = 0; k < 9; k++) free(v[k]);
+    for (int k = 0; k < 9; k++)
+        free(v[k]);
     free(mmrc);
     return RK_OK;
 }
@@ -716,8 +748,9 @@ rk_status rk_simulate_trial(const char *dir, const rk_sim_opts *o, rk_error *err
         o = &d;
     }
     if (o->n_random < 20 || o->n_random > 10000000)
-        return rk_error_set(err, RK_EINVAL, "the number of randomized subjects must be 20 to "
-                                            "10000000, not %zu",
+        return rk_error_set(err, RK_EINVAL,
+                            "the number of randomized subjects must be 20 to "
+                            "10000000, not %zu",
                             o->n_random);
     if (o->extra_visits > 100)
         return rk_error_set(err, RK_EINVAL, "at most 100 extra visits, not %zu", o->extra_visits);
@@ -738,7 +771,8 @@ rk_status rk_simulate_trial(const char *dir, const rk_sim_opts *o, rk_error *err
         /* 2:1 allocation: 66 of 101 to UC-MSC; one UC-MSC patient withdraws before treatment */
         size_t n0 = (size_t)floor((double)n * 66.0 / 101.0 + 0.5);
         size_t nw = (size_t)floor((double)n / 101.0 + 0.5);
-        for (size_t i = 0; i < n; i++) perm[i] = i;
+        for (size_t i = 0; i < n; i++)
+            perm[i] = i;
         shuffle(&S.r, perm, n);
         for (size_t i = 0; i < n; i++) {
             subj *s = &S.s[perm[i]];
@@ -788,8 +822,10 @@ rk_status rk_simulate_trial(const char *dir, const rk_sim_opts *o, rk_error *err
     if (!st) st = s2;
     s2 = out_close(&fs, !st, err);
     if (!st) st = s2;
-    for (size_t v = 0; v < NCONT; v++) free(S.cval[v]);
-    for (size_t v = 0; v < NBIN; v++) free(S.bval[v]);
+    for (size_t v = 0; v < NCONT; v++)
+        free(S.cval[v]);
+    for (size_t v = 0; v < NBIN; v++)
+        free(S.bval[v]);
     free(S.scale_bl);
     free(S.s);
     free(perm);

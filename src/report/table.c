@@ -26,14 +26,17 @@ static void rtable_clear(rk_rtable *t)
 {
     free(t->id);
     free(t->title);
-    for (size_t j = 0; t->header && j < t->ncol; j++) free(t->header[j]);
+    for (size_t j = 0; t->header && j < t->ncol; j++)
+        free(t->header[j]);
     free(t->header);
     for (size_t i = 0; i < t->nrow; i++) {
-        for (size_t j = 0; j < t->ncol; j++) free(t->rows[i].cells[j]);
+        for (size_t j = 0; j < t->ncol; j++)
+            free(t->rows[i].cells[j]);
         free(t->rows[i].cells);
     }
     free(t->rows);
-    for (size_t i = 0; i < t->nfoot; i++) free(t->foot[i]);
+    for (size_t i = 0; i < t->nfoot; i++)
+        free(t->foot[i]);
     free(t->foot);
 }
 
@@ -41,9 +44,11 @@ void rk_report_free(rk_report *r)
 {
     if (!r) return;
     free(r->title);
-    for (size_t i = 0; i < r->ntab; i++) rtable_clear(&r->tab[i]);
+    for (size_t i = 0; i < r->ntab; i++)
+        rtable_clear(&r->tab[i]);
     free(r->tab);
-    for (size_t i = 0; i < r->nstat; i++) free(r->stat[i].key);
+    for (size_t i = 0; i < r->nstat; i++)
+        free(r->stat[i].key);
     free(r->stat);
     for (size_t i = 0; i < r->nfile; i++) {
         free(r->file[i].role);
@@ -194,16 +199,20 @@ static rk_status render_text_table(const rk_rtable *t, rk_buf *b, rk_error *err)
 {
     size_t w[32] = {0};
     size_t nc = t->ncol < 32 ? t->ncol : 32;
-    for (size_t j = 0; j < nc; j++) w[j] = u8width(t->header[j]);
+    for (size_t j = 0; j < nc; j++)
+        w[j] = u8width(t->header[j]);
     for (size_t i = 0; i < t->nrow; i++)
         for (size_t j = 0; j < nc; j++) {
-            size_t x = u8width(t->rows[i].cells[j]) + (j == 0 && t->rows[i].kind == RK_ROW_LEVEL ? 2 : 0);
+            size_t x =
+                u8width(t->rows[i].cells[j]) + (j == 0 && t->rows[i].kind == RK_ROW_LEVEL ? 2 : 0);
             if (x > w[j]) w[j] = x;
         }
     size_t total = 0;
-    for (size_t j = 0; j < nc; j++) total += w[j] + (j ? 2 : 0);
+    for (size_t j = 0; j < nc; j++)
+        total += w[j] + (j ? 2 : 0);
     TRY(rk_buf_appendf(b, err, "%s\n", t->title));
-    for (size_t k = 0; k < total; k++) TRY(rk_buf_append(b, "=", 1, err));
+    for (size_t k = 0; k < total; k++)
+        TRY(rk_buf_append(b, "=", 1, err));
     TRY(rk_buf_append(b, "\n", 1, err));
     for (size_t j = 0; j < nc; j++) {
         if (j) TRY(pad(b, 2, err));
@@ -211,7 +220,8 @@ static rk_status render_text_table(const rk_rtable *t, rk_buf *b, rk_error *err)
         if (j + 1 < nc) TRY(pad(b, w[j] - u8width(t->header[j]), err));
     }
     TRY(rk_buf_append(b, "\n", 1, err));
-    for (size_t k = 0; k < total; k++) TRY(rk_buf_append(b, "-", 1, err));
+    for (size_t k = 0; k < total; k++)
+        TRY(rk_buf_append(b, "-", 1, err));
     TRY(rk_buf_append(b, "\n", 1, err));
     for (size_t i = 0; i < t->nrow; i++) {
         const rk_rrow *r = &t->rows[i];
@@ -232,17 +242,21 @@ static rk_status render_text_table(const rk_rtable *t, rk_buf *b, rk_error *err)
         }
         TRY(rk_buf_append(b, "\n", 1, err));
     }
-    for (size_t k = 0; k < total; k++) TRY(rk_buf_append(b, "-", 1, err));
+    for (size_t k = 0; k < total; k++)
+        TRY(rk_buf_append(b, "-", 1, err));
     TRY(rk_buf_append(b, "\n", 1, err));
-    for (size_t i = 0; i < t->nfoot; i++) TRY(rk_buf_appendf(b, err, "%s\n", t->foot[i]));
+    for (size_t i = 0; i < t->nfoot; i++)
+        TRY(rk_buf_appendf(b, err, "%s\n", t->foot[i]));
     return RK_OK;
 }
 
 static rk_status md_cell(rk_buf *b, const char *s, rk_error *err)
 {
     for (; *s; s++) {
-        if (*s == '|') TRY(rk_buf_append(b, "\\|", 2, err));
-        else TRY(rk_buf_append(b, s, 1, err));
+        if (*s == '|')
+            TRY(rk_buf_append(b, "\\|", 2, err));
+        else
+            TRY(rk_buf_append(b, s, 1, err));
     }
     return RK_OK;
 }
@@ -256,7 +270,8 @@ static rk_status render_md_table(const rk_rtable *t, rk_buf *b, rk_error *err)
         TRY(rk_buf_append(b, " |", 2, err));
     }
     TRY(rk_buf_append(b, "\n|", 2, err));
-    for (size_t j = 0; j < t->ncol; j++) TRY(rk_buf_appendf(b, err, "%s|", j ? "---:" : ":---"));
+    for (size_t j = 0; j < t->ncol; j++)
+        TRY(rk_buf_appendf(b, err, "%s|", j ? "---:" : ":---"));
     TRY(rk_buf_append(b, "\n", 1, err));
     for (size_t i = 0; i < t->nrow; i++) {
         TRY(rk_buf_append(b, "|", 1, err));
@@ -275,7 +290,8 @@ static rk_status render_md_table(const rk_rtable *t, rk_buf *b, rk_error *err)
         TRY(rk_buf_append(b, "\n", 1, err));
     }
     if (t->nfoot) TRY(rk_buf_append(b, "\n", 1, err));
-    for (size_t i = 0; i < t->nfoot; i++) TRY(rk_buf_appendf(b, err, "%s  \n", t->foot[i]));
+    for (size_t i = 0; i < t->nfoot; i++)
+        TRY(rk_buf_appendf(b, err, "%s  \n", t->foot[i]));
     return RK_OK;
 }
 
@@ -284,8 +300,10 @@ static rk_status csv_field(rk_buf *b, const char *s, int last, rk_error *err)
     int q = strpbrk(s, ",\"\n\r") != NULL;
     if (q) TRY(rk_buf_append(b, "\"", 1, err));
     for (; *s; s++) {
-        if (*s == '"') TRY(rk_buf_append(b, "\"\"", 2, err));
-        else TRY(rk_buf_append(b, s, 1, err));
+        if (*s == '"')
+            TRY(rk_buf_append(b, "\"\"", 2, err));
+        else
+            TRY(rk_buf_append(b, s, 1, err));
     }
     if (q) TRY(rk_buf_append(b, "\"", 1, err));
     return rk_buf_append(b, last ? "\n" : ",", 1, err);
@@ -295,14 +313,16 @@ static rk_status csv_field(rk_buf *b, const char *s, int last, rk_error *err)
 static rk_status render_csv(const rk_report *r, size_t maxc, rk_buf *b, rk_error *err)
 {
     TRY(rk_buf_appendf(b, err, "table,kind"));
-    for (size_t j = 0; j < maxc; j++) TRY(rk_buf_appendf(b, err, ",c%zu", j + 1));
+    for (size_t j = 0; j < maxc; j++)
+        TRY(rk_buf_appendf(b, err, ",c%zu", j + 1));
     TRY(rk_buf_append(b, "\n", 1, err));
     static const char *const kinds[] = {"row", "heading", "level"};
     for (size_t k = 0; k < r->ntab; k++) {
         const rk_rtable *t = &r->tab[k];
         TRY(csv_field(b, t->id, 0, err));
         TRY(csv_field(b, "title", 0, err));
-        for (size_t j = 0; j < maxc; j++) TRY(csv_field(b, j ? "" : t->title, j + 1 == maxc, err));
+        for (size_t j = 0; j < maxc; j++)
+            TRY(csv_field(b, j ? "" : t->title, j + 1 == maxc, err));
         TRY(csv_field(b, t->id, 0, err));
         TRY(csv_field(b, "header", 0, err));
         for (size_t j = 0; j < maxc; j++)
@@ -326,7 +346,8 @@ static rk_status render_csv(const rk_report *r, size_t maxc, rk_buf *b, rk_error
                  r->file[i].sha256);
         TRY(csv_field(b, "manifest", 0, err));
         TRY(csv_field(b, "file", 0, err));
-        for (size_t j = 0; j < maxc; j++) TRY(csv_field(b, j ? "" : line, j + 1 == maxc, err));
+        for (size_t j = 0; j < maxc; j++)
+            TRY(csv_field(b, j ? "" : line, j + 1 == maxc, err));
     }
     return RK_OK;
 }
@@ -383,9 +404,13 @@ static rk_status tex_text(rk_buf *b, const char *s, rk_error *err)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '&': case '%': case '$': case '#': case '_': case '{': case '}':
-            TRY(rk_buf_appendf(b, err, "\\%c", *s));
-            break;
+        case '&':
+        case '%':
+        case '$':
+        case '#':
+        case '_':
+        case '{':
+        case '}': TRY(rk_buf_appendf(b, err, "\\%c", *s)); break;
         case '~': TRY(rk_buf_appendf(b, err, "\\textasciitilde{}")); break;
         case '^': TRY(rk_buf_appendf(b, err, "\\textasciicircum{}")); break;
         case '\\': TRY(rk_buf_appendf(b, err, "\\textbackslash{}")); break;
@@ -402,7 +427,8 @@ static rk_status render_latex_table(const rk_rtable *t, rk_buf *b, rk_error *err
     TRY(rk_buf_appendf(b, err, "\\begin{table}[ht]\n\\caption{"));
     TRY(tex_text(b, t->title, err));
     TRY(rk_buf_appendf(b, err, "}\n\\label{tab:%s}\n\\begin{tabular}{l", t->id));
-    for (size_t j = 1; j < t->ncol; j++) TRY(rk_buf_append(b, "r", 1, err));
+    for (size_t j = 1; j < t->ncol; j++)
+        TRY(rk_buf_append(b, "r", 1, err));
     TRY(rk_buf_appendf(b, err, "}\n\\hline\n"));
     for (size_t j = 0; j < t->ncol; j++) {
         TRY(tex_text(b, t->header[j], err));
@@ -443,9 +469,9 @@ static rk_status render_json(const rk_report *r, rk_buf *b, rk_error *err)
     static const char *const kinds[] = {"row", "heading", "level"};
     for (size_t k = 0; k < r->ntab; k++) {
         const rk_rtable *t = &r->tab[k];
-        json_t *jt = json_object(), *hdr = json_array(), *rows = json_array(),
-               *foot = json_array();
-        for (size_t j = 0; j < t->ncol; j++) json_array_append_new(hdr, json_string(t->header[j]));
+        json_t *jt = json_object(), *hdr = json_array(), *rows = json_array(), *foot = json_array();
+        for (size_t j = 0; j < t->ncol; j++)
+            json_array_append_new(hdr, json_string(t->header[j]));
         for (size_t i = 0; i < t->nrow; i++) {
             json_t *row = json_object(), *cells = json_array();
             for (size_t j = 0; j < t->ncol; j++)
@@ -454,7 +480,8 @@ static rk_status render_json(const rk_report *r, rk_buf *b, rk_error *err)
             json_object_set_new(row, "cells", cells);
             json_array_append_new(rows, row);
         }
-        for (size_t i = 0; i < t->nfoot; i++) json_array_append_new(foot, json_string(t->foot[i]));
+        for (size_t i = 0; i < t->nfoot; i++)
+            json_array_append_new(foot, json_string(t->foot[i]));
         json_object_set_new(jt, "id", json_string(t->id));
         json_object_set_new(jt, "title", json_string(t->title));
         json_object_set_new(jt, "header", hdr);
@@ -507,17 +534,21 @@ rk_status rk_report_render(const rk_report *r, rk_report_format f, rk_buf *b, rk
         TRY(rk_buf_appendf(b, err, "# %s\n\n", r->title));
     } else if (f == RK_REPORT_LATEX) {
         TRY(rk_buf_appendf(b, err, "%% "));
-        TRY(rk_buf_appendf(b, err, "%s\n%% generated by rctkit %s; needs no packages\n\n",
-                           r->title, RK_VERSION));
+        TRY(rk_buf_appendf(b, err, "%s\n%% generated by rctkit %s; needs no packages\n\n", r->title,
+                           RK_VERSION));
     } else {
         TRY(rk_buf_appendf(b, err, "%s\n\n", r->title));
     }
     for (size_t k = 0; k < r->ntab; k++) {
         const rk_rtable *t = &r->tab[k];
-        if (f == RK_REPORT_MD) TRY(render_md_table(t, b, err));
-        else if (f == RK_REPORT_HTML) TRY(render_html_table(t, b, err));
-        else if (f == RK_REPORT_LATEX) TRY(render_latex_table(t, b, err));
-        else TRY(render_text_table(t, b, err));
+        if (f == RK_REPORT_MD)
+            TRY(render_md_table(t, b, err));
+        else if (f == RK_REPORT_HTML)
+            TRY(render_html_table(t, b, err));
+        else if (f == RK_REPORT_LATEX)
+            TRY(render_latex_table(t, b, err));
+        else
+            TRY(render_text_table(t, b, err));
         if (f != RK_REPORT_LATEX) TRY(rk_buf_append(b, "\n", 1, err));
     }
     /* manifest */
@@ -531,8 +562,10 @@ rk_status rk_report_render(const rk_report *r, rk_report_format f, rk_buf *b, rk
         return rk_buf_appendf(b, err, "</pre>\n</body></html>\n");
     }
     const char *pre = f == RK_REPORT_LATEX ? "% " : "";
-    if (f == RK_REPORT_MD) TRY(rk_buf_appendf(b, err, "### Manifest\n\n```\n"));
-    else TRY(rk_buf_appendf(b, err, "%sManifest (SHA-256)\n", pre));
+    if (f == RK_REPORT_MD)
+        TRY(rk_buf_appendf(b, err, "### Manifest\n\n```\n"));
+    else
+        TRY(rk_buf_appendf(b, err, "%sManifest (SHA-256)\n", pre));
     TRY(rk_buf_appendf(b, err, "%srctkit %s\n", pre, RK_VERSION));
     for (size_t i = 0; i < r->nfile; i++)
         TRY(rk_buf_appendf(b, err, "%s%s  %s  (%s)\n", pre, r->file[i].sha256, r->file[i].path,
@@ -551,7 +584,8 @@ rk_status rk_sha256_file(const char *path, char hex[65], rk_error *err)
     crypto_hash_sha256_init(&s);
     unsigned char buf[65536];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) crypto_hash_sha256_update(&s, buf, n);
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        crypto_hash_sha256_update(&s, buf, n);
     int bad = ferror(f);
     fclose(f);
     if (bad) return rk_error_set(err, RK_EIO, "%s: read error", path);

@@ -105,7 +105,8 @@ static void test_renderers(void **state)
         for (size_t k = 0; k < r->ntab; k++)
             if (f == RK_REPORT_TEXT || f == RK_REPORT_MD || f == RK_REPORT_CSV)
                 assert_non_null(strstr(a.data, r->tab[k].title));
-        for (size_t k = 0; k < r->nfile; k++) assert_non_null(strstr(a.data, r->file[k].sha256));
+        for (size_t k = 0; k < r->nfile; k++)
+            assert_non_null(strstr(a.data, r->file[k].sha256));
         if (f == RK_REPORT_JSON) {
             json_error_t je;
             json_t *j = json_loads(a.data, 0, &je);
@@ -120,7 +121,8 @@ static void test_renderers(void **state)
     }
     rk_report_format fmt;
     assert_int_equal(rk_report_format_parse("xml", &fmt, &err), RK_EINVAL);
-    assert_string_equal(err.msg, "unknown report format 'xml' (text, md, csv, html, latex or json)");
+    assert_string_equal(err.msg,
+                        "unknown report format 'xml' (text, md, csv, html, latex or json)");
     rk_report_free(r);
 }
 
@@ -232,13 +234,13 @@ static void test_bad_input(void **state)
         run_err(plan, "USUBJID,TRT01P,ITTFL\ns1,A,Y\ns2,B,Y\ns1,B,Y\n", good_meas, &st),
         "adsl.csv:4: column 'USUBJID': duplicate subject ID 's1' (first on line 2)");
     /* text in a numeric column */
-    assert_string_equal(run_err(plan, good_adsl,
-                                "USUBJID,PARAMCD,AVISIT,AVAL\ns1,Y,D28,1\ns4,Y,D28,4x\n", &st),
-                        "meas.csv:3: column 'AVAL': '4x' is not a number");
+    assert_string_equal(
+        run_err(plan, good_adsl, "USUBJID,PARAMCD,AVISIT,AVAL\ns1,Y,D28,1\ns4,Y,D28,4x\n", &st),
+        "meas.csv:3: column 'AVAL': '4x' is not a number");
     assert_int_equal(st, RK_EPARSE);
     /* a measurement for an unknown subject */
-    const char *m = run_err(plan, good_adsl, "USUBJID,PARAMCD,AVISIT,AVAL\ns1,Y,D28,1\ns9,Y,D28,4\n",
-                            &st);
+    const char *m =
+        run_err(plan, good_adsl, "USUBJID,PARAMCD,AVISIT,AVAL\ns1,Y,D28,1\ns9,Y,D28,4\n", &st);
     const char *want = "meas.csv:3: column 'USUBJID': subject 's9' is not in the subjects file ";
     if (strncmp(m, want, strlen(want))) fail_msg("got '%s'", m);
     assert_non_null(strstr(m, "/adsl.csv"));
@@ -272,10 +274,8 @@ static void test_atomic_write(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_demo_matches_r),
-        cmocka_unit_test(test_demo_counts_match_seed_design),
-        cmocka_unit_test(test_renderers),
-        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_demo_matches_r), cmocka_unit_test(test_demo_counts_match_seed_design),
+        cmocka_unit_test(test_renderers),      cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_atomic_write),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
