@@ -4,6 +4,7 @@
  * rk_chisq_test) and the models (rk_ordinal_fit, rk_linear_fit, rk_mixed_fit). */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +52,61 @@ typedef struct actx {
     size_t *popN;      /* npops * narms */
     size_t nfoot_mark; /* running footnote marker */
     long *msubj;       /* per measurement row: ADSL row of its subject */
+    int *mkey;         /* per measurement row: index of its (PARAMCD, AVISIT) among the plan's
+                          endpoints' pairs, -1 when no endpoint uses it */
 } actx;
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a 64-bit offset basis and prime */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* Index of endpoint (param, visit) pair: the first endpoint with the same pair. */
+static int pair_index(const rk_plan *p, const char *param, const char *visit)
+{
+    for (size_t k = 0; k < p->neps; k++)
+        if (!strcmp(p->eps[k].param, param) && !strcmp(p->eps[k].visit, visit)) return (int)k;
+    return -1;
+}
+
+/* One pass over the measurements: which endpoint pair each row belongs to (hash, then
+ * strcmp to confirm), so each endpoint's extraction compares integers. */
+static rk_status key_measurements(actx *c)
+{
+    const rk_plan *p = c->p;
+    rk_table *m = c->meas;
+    if (!m || !p->neps) return RK_OK;
+    size_t pj, vj;
+    TRY(rk_table_column(m, "PARAMCD", &pj, c->err));
+    TRY(rk_table_column(m, "AVISIT", &vj, c->err));
+    size_t nr = rk_table_nrows(m), ne = p->neps;
+    uint64_t *hp = malloc(ne * sizeof *hp), *hv = malloc(ne * sizeof *hv);
+    c->mkey = malloc((nr + 1) * sizeof *c->mkey);
+    if (!hp || !hv || !c->mkey) {
+        free(hp);
+        free(hv);
+        return rk_error_set(c->err, RK_ENOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < ne; k++) {
+        hp[k] = fnv1a(p->eps[k].param);
+        hv[k] = fnv1a(p->eps[k].visit);
+    }
+    for (size_t i = 0; i < nr; i++) {
+        const char *ps = rk_table_cell(m, i, pj), *vs = rk_table_cell(m, i, vj);
+        uint64_t a = fnv1a(ps), b = fnv1a(vs);
+        int key = -1;
+        for (size_t k = 0; k < ne && key < 0; k++)
+            if (hp[k] == a && hv[k] == b && !strcmp(p->eps[k].param, ps) &&
+                !strcmp(p->eps[k].visit, vs))
+                key = pair_index(p, ps, vs);
+        c->mkey[i] = key;
+    }
+    free(hp);
+    free(hv);
+    return RK_OK;
+}
 
 /* Per-subject values of one endpoint in one population. */
 typedef struct evals {
@@ -492,8 +547,11 @@ static rk_status extract(actx *c, const char *param, const char *visit, const ch
     for (size_t i = 0; i < c->nsub; i++)
         seen[i] = -1;
     rk_status st = RK_OK;
+    int key = c->mkey ? pair_index(p, param, visit) : -1;
     for (size_t i = 0; !st && i < nr; i++) {
-        if (strcmp(cell(m, i, mc.param), param) || strcmp(cell(m, i, mc.visit), visit)) continue;
+        if (key >= 0 ? c->mkey[i] != key
+                     : (strcmp(cell(m, i, mc.param), param) || strcmp(cell(m, i, mc.visit), visit)))
+            continue;
         int is_locf = 0;
         if (mc.has_dtype) {
             const char *d = cell(m, i, (size_t)dj);
@@ -503,8 +561,8 @@ static rk_status extract(actx *c, const char *param, const char *visit, const ch
                 continue; /* other derived records are not used */
         }
         if (is_locf && !locf) continue;
-        long s = find_subject(c, idx, cell(m, i, mc.id));
-        if (s < 0) continue; /* checked once in check_measurements */
+        long s = c->msubj ? c->msubj[i] : find_subject(c, idx, cell(m, i, mc.id));
+        if (s < 0) continue; /* checked once in check_subject_refs */
         if (!c->in[(size_t)s * p->npops + (size_t)pop]) continue;
         if (seen[s] >= 0) {
             st = rk_error_set(c->err, RK_EINVAL,
@@ -1171,6 +1229,8 @@ static rk_status sensitivity(actx *c, const idrow *idx)
                 st = rk_buf_appendf(&csv, c->err, "%.17g,%s,%.17g,s%s\n", ev.val[a].v[i],
                                     a ? "ref" : "trt", ev.base[a].v[i], site);
             }
+        rk_table *mt = NULL; /* parsed once, shared by the models */
+        if (!st) st = rk_csv_parse(csv.data, csv.len, "(model data)", &mt, c->err);
         for (size_t m = 0; !st && m < p->nsens_models; m++) {
             int mi = p->sens_models[m];
             const char *ref[1] = {"arm=ref"};
@@ -1179,7 +1239,7 @@ static rk_status sensitivity(actx *c, const idrow *idx)
             fo.n_reference = 1;
             rk_design *d = NULL;
             rk_fit *f = NULL;
-            st = csv_design(c, &csv, formula[mi], &fo, &d);
+            st = rk_design_new(mt, formula[mi], &fo, &d, c->err);
             if (!st && mi >= 4) {
                 rk_mixed_opts mo;
                 rk_mixed_opts_init(&mo);
@@ -1208,6 +1268,7 @@ static rk_status sensitivity(actx *c, const idrow *idx)
             rk_fit_free(f);
             rk_design_free(d);
         }
+        rk_table_free(mt);
         rk_buf_free(&csv);
         evals_free(&ev);
     }
@@ -1280,6 +1341,7 @@ rk_status rk_report_run(const rk_plan *plan, rk_report **out, rk_error *err)
     if (!st) st = load_subjects(&c, &idx);
     if (!st) st = check_subject_refs(&c, c.meas, idx, &c.msubj);
     if (!st) st = check_subject_refs(&c, c.ae, idx, NULL);
+    if (!st) st = key_measurements(&c);
     if (!st) st = table1(&c);
     if (!st) st = table2(&c, idx);
     if (!st) st = table3(&c, idx);
@@ -1287,6 +1349,7 @@ rk_status rk_report_run(const rk_plan *plan, rk_report **out, rk_error *err)
     if (!st) st = sensitivity(&c, idx);
     free(idx);
     free(c.msubj);
+    free(c.mkey);
     free(c.arm);
     free(c.in);
     free(c.popN);
