@@ -59,7 +59,8 @@ typedef struct actx {
 static uint64_t fnv1a(const char *s)
 {
     uint64_t h = 1469598103934665603ull; /* FNV-1a 64-bit offset basis and prime */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return h;
 }
 
@@ -147,6 +148,17 @@ static rk_status num_cell(actx *c, const rk_table *t, size_t r, size_t j, double
         return rk_error_set(c->err, RK_EPARSE, "%s:%zu: column '%s': '%s' is not a number",
                             rk_table_source(t), rk_table_line(t, r), rk_table_colname(t, j), s);
     return RK_OK;
+}
+
+/* A value outside the plan's range (a negative volume, a proportion over 100%). */
+static rk_status range_check(actx *c, const rk_table *t, size_t r, size_t j, double y, double lo,
+                             double hi, int plan_line)
+{
+    if (!isfinite(y) || (y >= lo && y <= hi)) return RK_OK;
+    return rk_error_set(c->err, RK_EINVAL,
+                        "%s:%zu: column '%s': %s is outside the plan's range [%g, %g] (%s:%d)",
+                        rk_table_source(t), rk_table_line(t, r), rk_table_colname(t, j),
+                        rk_table_cell(t, r, j), lo, hi, c->p->path, plan_line);
 }
 
 typedef struct idrow {
@@ -421,6 +433,8 @@ static rk_status table1(actx *c)
                 if (!c->in[i * p->npops + (size_t)pop]) continue;
                 double y;
                 if ((st = num_cell(c, c->adsl, i, j, &y))) break;
+                if (v->has_range && (st = range_check(c, c->adsl, i, j, y, v->lo, v->hi, v->line)))
+                    break;
                 if (isfinite(y)) st = dvec_push(&byarm[c->arm[i]], y, c->err);
             }
             if (st) break;
@@ -526,7 +540,7 @@ typedef struct mcols {
 /* Values of (param, visit, value column) for subjects in population `pop`; LOCF records
  * (DTYPE = LOCF) used when `locf`.  Duplicate records per subject are an error. */
 static rk_status extract(actx *c, const char *param, const char *visit, const char *value, long pop,
-                         int locf, const idrow *idx, evals *out)
+                         int locf, const idrow *idx, const rk__pendpoint *rng, evals *out)
 {
     const rk_plan *p = c->p;
     rk_table *m = c->meas;
@@ -559,6 +573,16 @@ static rk_status extract(actx *c, const char *param, const char *visit, const ch
                 is_locf = 1;
             else if (!rk_cell_is_missing(d))
                 continue; /* other derived records are not used */
+        }
+        if (rng && rng->has_range) {
+            long cols[2] = {rk_table_find(m, "AVAL"), bj};
+            for (int k = 0; !st && k < 2; k++) {
+                double y;
+                if (cols[k] < 0) continue;
+                st = num_cell(c, m, i, (size_t)cols[k], &y);
+                if (!st) st = range_check(c, m, i, (size_t)cols[k], y, rng->lo, rng->hi, rng->line);
+            }
+            if (st) break;
         }
         if (is_locf && !locf) continue;
         long s = c->msubj ? c->msubj[i] : find_subject(c, idx, cell(m, i, mc.id));
@@ -641,7 +665,7 @@ static rk_status endpoint_row(actx *c, rk_rtable *t, const rk__pendpoint *e, con
     long pop = rk__plan_pop(p, e->population);
     const size_t *N = &c->popN[(size_t)pop * p->narms];
     evals ev;
-    rk_status st = extract(c, e->param, e->visit, e->value, pop, e->locf, idx, &ev);
+    rk_status st = extract(c, e->param, e->visit, e->value, pop, e->locf, idx, e, &ev);
     char cells[5][160];
     const char *cp[5] = {cells[0], cells[1], cells[2], cells[3], cells[4]};
     char marker[32] = "", key[256];
@@ -1217,7 +1241,7 @@ static rk_status sensitivity(actx *c, const idrow *idx)
         for (size_t i = 0; i < p->nsens_locf; i++)
             if (!strcmp(p->sens_locf[i], p->sens_pop[k])) locf = 1;
         evals ev;
-        st = extract(c, e->param, e->visit, e->value, pop, locf, idx, &ev);
+        st = extract(c, e->param, e->visit, e->value, pop, locf, idx, e, &ev);
         rk_buf csv;
         rk_buf_init(&csv, 0);
         if (!st) st = rk_buf_appendf(&csv, c->err, "y,arm,base,site\n");

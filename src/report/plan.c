@@ -7,6 +7,7 @@
 
 #include <yaml.h>
 
+#include "rctkit/data.h"
 #include "report/plan.h"
 
 typedef struct pctx {
@@ -215,6 +216,29 @@ char *rk__plan_path(const rk_plan *p, const char *file)
     return s;
 }
 
+/* range: [lo, hi] with lo <= hi, numbers. */
+static rk_status parse_range(pctx *c, yaml_node_t *map, int summary, int *has, double *lo,
+                             double *hi)
+{
+    yaml_node_t *v = get(c, map, "range");
+    *has = 0;
+    if (!v) return RK_OK;
+    if (v->type != YAML_SEQUENCE_NODE || seq_len(v) != 2)
+        return perr(c, v, "range must be a list of two numbers: [lower, upper]", NULL);
+    if (summary == RK_SUM_N_PCT) return perr(c, v, "range goes with numeric summaries only", NULL);
+    double x[2];
+    for (size_t i = 0; i < 2; i++) {
+        const char *s = scalar(seq_item(c, v, i));
+        if (!s || rk_parse_number(s, &x[i], NULL))
+            return perr(c, v, "range must be a list of two numbers, not ", s ? s : "?");
+    }
+    if (x[0] > x[1]) return perr(c, v, "range: the lower limit is above the upper one", NULL);
+    *has = 1;
+    *lo = x[0];
+    *hi = x[1];
+    return RK_OK;
+}
+
 static rk_status need_pop(pctx *c, const rk_plan *p, yaml_node_t *at, const char *name)
 {
     if (rk__plan_pop(p, name) >= 0) return RK_OK;
@@ -350,7 +374,7 @@ static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
         if (!p->vars) return rk_error_set(c->err, RK_ENOMEM, "out of memory");
         for (size_t i = 0; i < p->nvars; i++) {
             static const char *const vk[] = {"variable",     "label", "summary", "levels",
-                                             "level_labels", "event", NULL};
+                                             "level_labels", "event", "range",   NULL};
             yaml_node_t *vn = seq_item(c, vars, i);
             rk__pvar *v = &p->vars[i];
             v->line = line_of(vn);
@@ -363,6 +387,7 @@ static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
             if ((st = parse_levels(c, vn, v->summary, &v->nlevels, &v->levels, &v->level_labels,
                                    &v->event)))
                 return st;
+            if ((st = parse_range(c, vn, v->summary, &v->has_range, &v->lo, &v->hi))) return st;
         }
     }
 
@@ -375,9 +400,9 @@ static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
         p->eps = calloc(p->neps ? p->neps : 1, sizeof *p->eps);
         if (!p->eps) return rk_error_set(c->err, RK_ENOMEM, "out of memory");
         for (size_t i = 0; i < p->neps; i++) {
-            static const char *const ek[] = {"id",     "label",      "parameter",    "visit",
-                                             "value",  "population", "locf",         "summary",
-                                             "method", "levels",     "level_labels", NULL};
+            static const char *const ek[] = {
+                "id",      "label",  "parameter", "visit",        "value", "population", "locf",
+                "summary", "method", "levels",    "level_labels", "range", NULL};
             yaml_node_t *en = seq_item(c, eps, i);
             rk__pendpoint *e = &p->eps[i];
             e->line = line_of(en);
@@ -428,6 +453,8 @@ static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
             if ((st = parse_levels(c, en, e->summary, &e->nlevels, &e->levels, &e->level_labels,
                                    NULL)))
                 return st;
+            /* the range checks AVAL and BASE, whatever the summary */
+            if ((st = parse_range(c, en, RK_SUM_MEAN_SD, &e->has_range, &e->lo, &e->hi))) return st;
             int cat =
                 e->method == RK_EP_ORDINAL || e->method == RK_EP_FISHER || e->method == RK_EP_CHISQ;
             if (cat && e->summary != RK_SUM_N_PCT)

@@ -15,6 +15,8 @@ typedef struct rk__pvar {
     size_t nlevels;
     char **levels, **level_labels; /* n_pct: categories shown, in order */
     char *event;                   /* n_pct of a yes/no variable: the "yes" value (one row) */
+    int has_range;                 /* values must lie in [lo, hi] (e.g. a proportion 0-100) */
+    double lo, hi;
     int line;
 } rk__pvar;
 
@@ -25,6 +27,8 @@ typedef struct rk__pendpoint {
     int method;
     size_t nlevels;
     char **levels, **level_labels;
+    int has_range; /* AVAL and BASE of the endpoint's records must lie in [lo, hi] */
+    double lo, hi;
     int line;
 } rk__pendpoint;
 

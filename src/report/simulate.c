@@ -622,8 +622,9 @@ static rk_status write_meas(sim *S, FILE *f, size_t extra, rk_error *err)
         for (int k = 0; k < 3; k++) {
             meas(f, id, lp[k], "BASELINE", 0, bl[k], bl[k], "", 4);
             if (!s->treated) continue;
-            double d28 = round_to(bl[k] * (1 + v[k][i] / 100.0), 4);
-            double d10 = round_to(bl[k] * (1 + 0.5 * v[k][i] / 100.0), 4);
+            /* proportions of the lung volume stay <= 100% */
+            double d28 = round_to(fmin(bl[k] * (1 + v[k][i] / 100.0), 100.0), 4);
+            double d10 = round_to(fmin(bl[k] * (1 + 0.5 * v[k][i] / 100.0), 100.0), 4);
             if (s->ct_status == 1) {
                 /* day-28 scan missed: the day-10 scan is the last observation, carried
                  * forward to day 28 (DTYPE = LOCF); it gets the outcome drawn for the patient */

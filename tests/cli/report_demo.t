@@ -67,9 +67,9 @@ Table 2. Primary and secondary outcomes (mITT population)
 ========================================================================================================================================================
 Outcome                                                                   UC-MSC group (n = 65)    Placebo group (n = 35)   Difference (95% CI)    P
 --------------------------------------------------------------------------------------------------------------------------------------------------------
-Change in total lesion proportion (%), baseline to day 28 [11]            -19.67 (-52.47, -3.10)   -5.81 (-47.39, 24.78)    -13.26 (-33.66, 7.95)  0.206
+Change in total lesion proportion (%), baseline to day 28 [11]            -19.67 (-52.47, -3.10)   -5.81 (-47.39, 24.78)    -12.24 (-32.89, 8.73)  0.233
 Change in solid component lesion proportion (%), baseline to day 28 [12]  -57.86 (-74.79, -37.26)  -43.67 (-62.05, -1.99)   -14.87 (-31.10, 0.91)  0.060
-Change in ground-glass lesion proportion (%), baseline to day 28 [13]     -14.71 (-50.43, 6.93)    -3.54 (-46.21, 32.98)    -13.67 (-36.50, 9.16)  0.227
+Change in ground-glass lesion proportion (%), baseline to day 28 [13]     -14.71 (-50.43, 6.93)    -3.54 (-46.21, 32.98)    -13.34 (-36.11, 8.94)  0.233
 6-minute walking distance at day 28 (m)                                   420.00 (381.00, 464.00)  403.00 (338.00, 452.00)  23.00 (-8.00, 55.00)   0.144
 VCmax (L) at day 28 [14]                                                  2.57 (2.14, 3.04)        2.49 (1.99, 2.82)        0.14 (-0.19, 0.47)     0.425
 DLco at day 28 [15]                                                       5.13 (1.61)              5.03 (1.63)              0.10 (-0.66, 0.86)     0.789
@@ -174,30 +174,30 @@ Sensitivity analyses of Change in total lesion proportion (%), baseline to day 2
 ===============================================================================
 Population  Model                             N    Difference (95% CI)    P
 -------------------------------------------------------------------------------
-mITT        1: group                          100  -13.96 (-34.49, 6.57)  0.180
-mITT        2: group + site                   100  -12.29 (-33.17, 8.59)  0.246
-mITT        3: group + baseline + site        100  -13.61 (-33.94, 6.71)  0.187
-mITT        4: group, site random             100  -13.96 (-34.49, 6.57)  0.180
-mITT        5: group + baseline, site random  100  -15.37 (-35.37, 4.64)  0.131
-PP          1: group                          74   -4.06 (-28.96, 20.84)  0.746
-PP          2: group + site                   74   -2.56 (-27.80, 22.68)  0.840
-PP          3: group + baseline + site        74   -4.40 (-28.69, 19.88)  0.719
-PP          4: group, site random             74   -4.06 (-28.96, 20.84)  0.746
-PP          5: group + baseline, site random  74   -6.12 (-30.16, 17.92)  0.613
-ITT         1: group                          100  -13.96 (-34.49, 6.57)  0.180
-ITT         2: group + site                   100  -12.29 (-33.17, 8.59)  0.246
-ITT         3: group + baseline + site        100  -13.61 (-33.94, 6.71)  0.187
-ITT         4: group, site random             100  -13.96 (-34.49, 6.57)  0.180
-ITT         5: group + baseline, site random  100  -15.37 (-35.37, 4.64)  0.131
+mITT        1: group                          100  -12.12 (-32.21, 7.97)  0.234
+mITT        2: group + site                   100  -10.67 (-31.12, 9.78)  0.303
+mITT        3: group + baseline + site        100  -12.16 (-31.84, 7.51)  0.223
+mITT        4: group, site random             100  -12.12 (-32.21, 7.97)  0.234
+mITT        5: group + baseline, site random  100  -13.71 (-33.06, 5.64)  0.163
+PP          1: group                          74   -4.15 (-29.02, 20.71)  0.740
+PP          2: group + site                   74   -2.68 (-27.88, 22.53)  0.833
+PP          3: group + baseline + site        74   -4.53 (-28.76, 19.69)  0.710
+PP          4: group, site random             74   -4.15 (-29.02, 20.71)  0.740
+PP          5: group + baseline, site random  74   -6.25 (-30.23, 17.72)  0.604
+ITT         1: group                          100  -12.12 (-32.21, 7.97)  0.234
+ITT         2: group + site                   100  -10.67 (-31.12, 9.78)  0.303
+ITT         3: group + baseline + site        100  -12.16 (-31.84, 7.51)  0.223
+ITT         4: group, site random             100  -12.12 (-32.21, 7.97)  0.234
+ITT         5: group + baseline, site random  100  -13.71 (-33.06, 5.64)  0.163
 -------------------------------------------------------------------------------
 Difference: UC-MSC group minus Placebo group in PCHG, from linear models (least squares, t intervals; models 1-3) and linear mixed models with a random intercept per site (REML, Satterthwaite df; models 4-5); baseline = BASE.
 LOCF records used in: mITT, ITT; other populations: observed values only.
 
 Manifest (SHA-256)
 rctkit 0.1.0
-7e6bdfc166c046c3a4016dbb98147f9584f51a96531d88bf6cfd95267483e347  plan.yaml  (plan)
+c57d8d6699e16f5952209e55e114dfb173794afd956191842a56d7a179f0ff5e  plan.yaml  (plan)
 c40d307d5eeab3cb7ebea52ec5ff06ee44a550720bde036148fc034558f138a2  data/adsl.csv  (subjects)
-f920bed332ed77f10b484c11213b4d7ce340f2b9974e650481a50eb8a0471bd3  data/admeas.csv  (measurements)
+84963c64c9bbdce55c3f747b16d48b82a7c474f6f92f4965a3c3a65c50ed1195  data/admeas.csv  (measurements)
 37b97b8784ec9dd816b58614e1add3d990a0958abcee6dd4bdc25b2668b1b136  data/adae.csv  (adverse_events)
 d9e453522e955393b8efbed33175f40c75353a9393f02c9c2f1cc4f5d2a186ab  data/screening.csv  (screening)
 $ d=$(mktemp -d); rctkit report examples/msc-trial/plan.yaml --out $d --format json | sed "s|$d|DIR|"; ls $d; rm -rf $d
