@@ -440,7 +440,8 @@ static void subj_id(char *b, size_t n, size_t i)
 
 static void write_adsl(sim *S, FILE *f)
 {
-    fprintf(f, "USUBJID,SITEID,TRT01P,TRT01A,RANDDT,ITTFL,MITTFL,PPROTFL,SAFFL,SEX");
+    /* ARM/ACTARM (what `rctkit data` reads) and TRT01P/TRT01A (the ADaM treatment variables) */
+    fprintf(f, "USUBJID,SITEID,ARM,ACTARM,TRT01P,TRT01A,RANDDT,ITTFL,MITTFL,PPROTFL,SAFFL,SEX");
     for (size_t v = 0; v < NCONT; v++)
         fprintf(f, ",%s", cont[v].name);
     for (size_t v = 0; v < NBIN; v++)
@@ -451,7 +452,8 @@ static void write_adsl(sim *S, FILE *f)
         char id[32];
         subj_id(id, sizeof id, i);
         int d = s->day % 24;
-        fprintf(f, "%s,%02d,%s,%s,2020-03-%02d,Y,%s,%s,%s,%s", id, s->site + 1, arm_code[s->arm],
+        fprintf(f, "%s,%02d,%s,%s,%s,%s,2020-03-%02d,Y,%s,%s,%s,%s", id, s->site + 1,
+                arm_code[s->arm], s->treated ? arm_code[s->arm] : "Not Treated", arm_code[s->arm],
                 s->treated ? arm_code[s->arm] : "", 5 + d, s->treated ? "Y" : "N",
                 s->pp ? "Y" : "N", s->treated ? "Y" : "N", S->bval[SEX_INDEX][i] ? "M" : "F");
         for (size_t v = 0; v < NCONT; v++) {

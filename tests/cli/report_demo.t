@@ -196,7 +196,7 @@ LOCF records used in: mITT, ITT; other populations: observed values only.
 Manifest (SHA-256)
 rctkit 0.1.0
 c57d8d6699e16f5952209e55e114dfb173794afd956191842a56d7a179f0ff5e  plan.yaml  (plan)
-c40d307d5eeab3cb7ebea52ec5ff06ee44a550720bde036148fc034558f138a2  data/adsl.csv  (subjects)
+623a2a45acc996b194165e8447a0e25461b5555be632d5885feb13deaa3f229e  data/adsl.csv  (subjects)
 84963c64c9bbdce55c3f747b16d48b82a7c474f6f92f4965a3c3a65c50ed1195  data/admeas.csv  (measurements)
 37b97b8784ec9dd816b58614e1add3d990a0958abcee6dd4bdc25b2668b1b136  data/adae.csv  (adverse_events)
 d9e453522e955393b8efbed33175f40c75353a9393f02c9c2f1cc4f5d2a186ab  data/screening.csv  (screening)
