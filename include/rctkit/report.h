@@ -43,6 +43,8 @@ typedef struct rk_rtable {
     char *title;
     size_t ncol;
     char **header; /* ncol */
+    char **span;   /* ncol or NULL: a group label over consecutive columns with the same
+                      label ("" for none), e.g. the arm over its grade columns */
     size_t nrow, cap;
     rk_rrow *rows;
     size_t nfoot, foot_cap;

@@ -1031,17 +1031,26 @@ static rk_status table3(actx *c, const idrow *idx)
     if (!st) {
         hdr[0] = rk__strdup("Adverse event");
         for (size_t a = 0; a < na; a++)
-            for (size_t g = 0; g < ng; g++) {
-                char b[256];
-                snprintf(b, sizeof b, "%s (n = %zu): %s", p->arm_label[a], N[a],
-                         p->grades[g].label);
-                hdr[1 + a * ng + g] = rk__strdup(b);
-            }
+            for (size_t g = 0; g < ng; g++)
+                hdr[1 + a * ng + g] = rk__strdup(p->grades[g].label);
         char title[256];
         snprintf(title, sizeof title, "Table 3. Adverse events by grade (%s population)",
                  p->ae_pop);
         st =
             rk__report_add_table(c->r, "table3", title, ncol, (const char *const *)hdr, &t, c->err);
+        /* the arm, with its n, over its grade-group columns (the seed's layout) */
+        char(*sp)[200] = st ? NULL : calloc(ncol, sizeof *sp);
+        const char **spp = st ? NULL : calloc(ncol, sizeof *spp);
+        if (!st && (!sp || !spp)) st = rk_error_set(c->err, RK_ENOMEM, "out of memory");
+        for (size_t j = 0; !st && j < ncol; j++) {
+            if (j)
+                snprintf(sp[j], sizeof sp[j], "%s (n = %zu)", p->arm_label[(j - 1) / ng],
+                         N[(j - 1) / ng]);
+            spp[j] = sp[j];
+        }
+        if (!st) st = rk__rtable_span(t, spp, c->err);
+        free(sp);
+        free(spp);
     }
     free_strs(hdr, ncol);
     char(*buf)[96] = st ? NULL : calloc(ncol, sizeof *buf);

@@ -29,6 +29,9 @@ static void rtable_clear(rk_rtable *t)
     for (size_t j = 0; t->header && j < t->ncol; j++)
         free(t->header[j]);
     free(t->header);
+    for (size_t j = 0; t->span && j < t->ncol; j++)
+        free(t->span[j]);
+    free(t->span);
     for (size_t i = 0; i < t->nrow; i++) {
         for (size_t j = 0; j < t->ncol; j++)
             free(t->rows[i].cells[j]);
@@ -104,6 +107,34 @@ rk_status rk__rtable_row(rk_rtable *t, int kind, const char *const *cells, rk_er
         if (!(row->cells[j] = rk__strdup(cells[j] ? cells[j] : "")))
             return rk_error_set(err, RK_ENOMEM, "out of memory");
     return RK_OK;
+}
+
+rk_status rk__rtable_span(rk_rtable *t, const char *const *span, rk_error *err)
+{
+    t->span = calloc(t->ncol, sizeof *t->span);
+    if (!t->span) return rk_error_set(err, RK_ENOMEM, "out of memory");
+    for (size_t j = 0; j < t->ncol; j++)
+        if (!(t->span[j] = rk__strdup(span[j] ? span[j] : "")))
+            return rk_error_set(err, RK_ENOMEM, "out of memory");
+    return RK_OK;
+}
+
+/* End (exclusive) of the run of columns from j sharing j's span label. */
+static size_t span_end(const rk_rtable *t, size_t j)
+{
+    size_t k = j + 1;
+    while (k < t->ncol && t->span[j][0] && !strcmp(t->span[k], t->span[j]))
+        k++;
+    return k;
+}
+
+/* Header text of column j for formats without spans: "span: header". */
+static void flat_header(const rk_rtable *t, size_t j, char *buf, size_t n)
+{
+    if (t->span && t->span[j][0])
+        snprintf(buf, n, "%s: %s", t->span[j], t->header[j]);
+    else
+        snprintf(buf, n, "%s", t->header[j]);
 }
 
 rk_status rk__rtable_foot(rk_rtable *t, rk_error *err, const char *fmt, ...)
@@ -207,6 +238,15 @@ static rk_status render_text_table(const rk_rtable *t, rk_buf *b, rk_error *err)
                 u8width(t->rows[i].cells[j]) + (j == 0 && t->rows[i].kind == RK_ROW_LEVEL ? 2 : 0);
             if (x > w[j]) w[j] = x;
         }
+    if (t->span) /* a group label wider than its columns widens the last one */
+        for (size_t j = 0; j < nc; j = span_end(t, j)) {
+            size_t e = span_end(t, j), cw = 0;
+            if (e > nc) e = nc;
+            for (size_t k = j; k < e; k++)
+                cw += w[k] + (k > j ? 2 : 0);
+            size_t lw = u8width(t->span[j]);
+            if (lw > cw) w[e - 1] += lw - cw;
+        }
     size_t total = 0;
     for (size_t j = 0; j < nc; j++)
         total += w[j] + (j ? 2 : 0);
@@ -214,6 +254,26 @@ static rk_status render_text_table(const rk_rtable *t, rk_buf *b, rk_error *err)
     for (size_t k = 0; k < total; k++)
         TRY(rk_buf_append(b, "=", 1, err));
     TRY(rk_buf_append(b, "\n", 1, err));
+    if (t->span) {
+        rk_buf line;
+        rk_buf_init(&line, 0);
+        rk_status st = RK_OK;
+        for (size_t j = 0; !st && j < nc; j = span_end(t, j)) {
+            size_t e = span_end(t, j), cw = 0;
+            if (e > nc) e = nc;
+            for (size_t k = j; k < e; k++)
+                cw += w[k] + (k > j ? 2 : 0);
+            if (j) st = pad(&line, 2, err);
+            if (!st) st = rk_buf_appendf(&line, err, "%s", t->span[j]);
+            if (!st) st = pad(&line, cw - u8width(t->span[j]), err);
+        }
+        /* no trailing blanks */
+        while (!st && line.len && line.data[line.len - 1] == ' ')
+            line.data[--line.len] = '\0';
+        if (!st) st = rk_buf_appendf(b, err, "%s\n", line.data ? line.data : "");
+        rk_buf_free(&line);
+        if (st) return st;
+    }
     for (size_t j = 0; j < nc; j++) {
         if (j) TRY(pad(b, 2, err));
         TRY(rk_buf_appendf(b, err, "%s", t->header[j]));
@@ -265,8 +325,10 @@ static rk_status render_md_table(const rk_rtable *t, rk_buf *b, rk_error *err)
 {
     TRY(rk_buf_appendf(b, err, "### %s\n\n|", t->title));
     for (size_t j = 0; j < t->ncol; j++) {
+        char h[512];
+        flat_header(t, j, h, sizeof h);
         TRY(rk_buf_append(b, " ", 1, err));
-        TRY(md_cell(b, t->header[j], err));
+        TRY(md_cell(b, h, err));
         TRY(rk_buf_append(b, " |", 2, err));
     }
     TRY(rk_buf_append(b, "\n|", 2, err));
@@ -325,8 +387,11 @@ static rk_status render_csv(const rk_report *r, size_t maxc, rk_buf *b, rk_error
             TRY(csv_field(b, j ? "" : t->title, j + 1 == maxc, err));
         TRY(csv_field(b, t->id, 0, err));
         TRY(csv_field(b, "header", 0, err));
-        for (size_t j = 0; j < maxc; j++)
-            TRY(csv_field(b, j < t->ncol ? t->header[j] : "", j + 1 == maxc, err));
+        for (size_t j = 0; j < maxc; j++) {
+            char h[512] = "";
+            if (j < t->ncol) flat_header(t, j, h, sizeof h);
+            TRY(csv_field(b, h, j + 1 == maxc, err));
+        }
         for (size_t i = 0; i < t->nrow; i++) {
             TRY(csv_field(b, t->id, 0, err));
             TRY(csv_field(b, kinds[t->rows[i].kind], 0, err));
@@ -370,7 +435,17 @@ static rk_status render_html_table(const rk_rtable *t, rk_buf *b, rk_error *err)
 {
     TRY(rk_buf_appendf(b, err, "<table id=\"%s\">\n<caption>", t->id));
     TRY(xml_text(b, t->title, err));
-    TRY(rk_buf_appendf(b, err, "</caption>\n<thead><tr>"));
+    TRY(rk_buf_appendf(b, err, "</caption>\n<thead>"));
+    if (t->span) {
+        TRY(rk_buf_appendf(b, err, "<tr>"));
+        for (size_t j = 0; j < t->ncol; j = span_end(t, j)) {
+            TRY(rk_buf_appendf(b, err, "<th colspan=\"%zu\">", span_end(t, j) - j));
+            TRY(xml_text(b, t->span[j], err));
+            TRY(rk_buf_appendf(b, err, "</th>"));
+        }
+        TRY(rk_buf_appendf(b, err, "</tr>\n"));
+    }
+    TRY(rk_buf_appendf(b, err, "<tr>"));
     for (size_t j = 0; j < t->ncol; j++) {
         TRY(rk_buf_appendf(b, err, "<th>"));
         TRY(xml_text(b, t->header[j], err));
@@ -430,6 +505,15 @@ static rk_status render_latex_table(const rk_rtable *t, rk_buf *b, rk_error *err
     for (size_t j = 1; j < t->ncol; j++)
         TRY(rk_buf_append(b, "r", 1, err));
     TRY(rk_buf_appendf(b, err, "}\n\\hline\n"));
+    if (t->span) {
+        for (size_t j = 0; j < t->ncol; j = span_end(t, j)) {
+            TRY(rk_buf_appendf(b, err, "%s\\multicolumn{%zu}{c}{", j ? " & " : "",
+                               span_end(t, j) - j));
+            TRY(tex_text(b, t->span[j], err));
+            TRY(rk_buf_append(b, "}", 1, err));
+        }
+        TRY(rk_buf_appendf(b, err, " \\\\\n"));
+    }
     for (size_t j = 0; j < t->ncol; j++) {
         TRY(tex_text(b, t->header[j], err));
         TRY(rk_buf_appendf(b, err, "%s", j + 1 < t->ncol ? " & " : " \\\\\n\\hline\n"));
@@ -485,6 +569,12 @@ static rk_status render_json(const rk_report *r, rk_buf *b, rk_error *err)
         json_object_set_new(jt, "id", json_string(t->id));
         json_object_set_new(jt, "title", json_string(t->title));
         json_object_set_new(jt, "header", hdr);
+        if (t->span) {
+            json_t *sp = json_array();
+            for (size_t j = 0; j < t->ncol; j++)
+                json_array_append_new(sp, json_string(t->span[j]));
+            json_object_set_new(jt, "spans", sp);
+        }
         json_object_set_new(jt, "rows", rows);
         json_object_set_new(jt, "footnotes", foot);
         json_array_append_new(tabs, jt);

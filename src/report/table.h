@@ -9,6 +9,8 @@ rk_status rk__report_add_table(rk_report *r, const char *id, const char *title, 
                                const char *const *header, rk_rtable **out, rk_error *err);
 /* Append a row of t->ncol cells (copied). */
 rk_status rk__rtable_row(rk_rtable *t, int kind, const char *const *cells, rk_error *err);
+/* Set the column-group labels of t (ncol strings, copied; "" for none). */
+rk_status rk__rtable_span(rk_rtable *t, const char *const *span, rk_error *err);
 /* Append a footnote (printf-style). */
 rk_status rk__rtable_foot(rk_rtable *t, rk_error *err, const char *fmt, ...)
 #if defined(__GNUC__)
