@@ -412,11 +412,10 @@ static rk_status table1(actx *c)
     const size_t *N = &c->popN[(size_t)pop * p->narms];
     int used[3] = {0, 0, 0};
     size_t n = c->nsub;
-    double *x = malloc((n + 1) * sizeof *x);
     dvec byarm[8] = {{0}};
     char **cells = calloc(ncol, sizeof *cells);
     char(*buf)[128] = calloc(ncol, sizeof *buf);
-    if (!x || !cells || !buf) st = rk_error_set(c->err, RK_ENOMEM, "out of memory");
+    if (!cells || !buf) st = rk_error_set(c->err, RK_ENOMEM, "out of memory");
     for (size_t a = 0; a < ncol; a++)
         cells[a] = buf[a];
     for (size_t vi = 0; !st && vi < p->nvars; vi++) {
@@ -507,7 +506,6 @@ static rk_status table1(actx *c)
             if (!st) st = rk__rtable_row(t, RK_ROW_LEVEL, (const char *const *)cells, c->err);
         }
     }
-    free(x);
     free(cells);
     free(buf);
     for (size_t a = 0; a < 8; a++)
@@ -870,10 +868,8 @@ static rk_status table2(actx *c, const idrow *idx)
     free_strs(hdr, 5);
     if (st) return st;
     int used[5] = {0};
-    int sums[3] = {0};
     for (size_t i = 0; i < p->neps; i++) {
         TRY(endpoint_row(c, t, &p->eps[i], idx, used));
-        sums[p->eps[i].summary] = 1;
         if (!same && strcmp(p->eps[i].population, pop0)) {
             c->nfoot_mark++;
             TRY(rk__rtable_foot(t, c->err, "%s: analysed in the %s population.", p->eps[i].label,
@@ -901,7 +897,6 @@ static rk_status table2(actx *c, const idrow *idx)
     if (used[RK_EP_CHISQ])
         TRY(rk__rtable_foot(t, c->err,
                             "P: Pearson chi-square test without continuity correction."));
-    (void)sums;
     return plan_footnotes(c, t);
 }
 
@@ -989,8 +984,6 @@ static rk_status table3(actx *c, const idrow *idx)
         rec[nrec].subj = (size_t)s;
         rec[nrec].group = grp;
         nrec++;
-        /* "any adverse event" row: term index nterm */
-        (void)0;
     }
     size_t ng = p->ngrades, na = p->narms;
     size_t *counts = st ? NULL : calloc((nterm + 1) * na * ng + 1, sizeof *counts);
