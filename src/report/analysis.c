@@ -656,14 +656,18 @@ static const rk_coef *arm_coef(const rk_fit *f)
     return NULL;
 }
 
+/* One endpoint's rows.  popname: NULL for the endpoint's own population (with its LOCF rule),
+ * or a supplementary population (observed values only); pfx names its statistics. */
 static rk_status endpoint_row(actx *c, rk_rtable *t, const rk__pendpoint *e, const idrow *idx,
-                              int used[5])
+                              int used[5], const char *popname, const char *pfx)
 {
     const rk_plan *p = c->p;
-    long pop = rk__plan_pop(p, e->population);
+    const char *pn = popname ? popname : e->population;
+    long pop = rk__plan_pop(p, pn);
     const size_t *N = &c->popN[(size_t)pop * p->narms];
     evals ev;
-    rk_status st = extract(c, e->param, e->visit, e->value, pop, e->locf, idx, e, &ev);
+    rk_status st =
+        extract(c, e->param, e->visit, e->value, pop, popname ? 0 : e->locf, idx, e, &ev);
     char cells[5][160];
     const char *cp[5] = {cells[0], cells[1], cells[2], cells[3], cells[4]};
     char marker[32] = "", key[256];
@@ -687,11 +691,10 @@ static rk_status endpoint_row(actx *c, rk_rtable *t, const rk__pendpoint *e, con
     }
     for (size_t a = 0; !st && a < p->narms; a++)
         if (!ev.val[a].n)
-            st =
-                rk_error_set(c->err, RK_EINVAL,
-                             "%s:%d: endpoint '%s': no values in arm '%s' (PARAMCD '%s', AVISIT "
-                             "'%s', population %s)",
-                             p->path, e->line, e->id, p->arm[a], e->param, e->visit, e->population);
+            st = rk_error_set(c->err, RK_EINVAL,
+                              "%s:%d: endpoint '%s': no values in arm '%s' (PARAMCD '%s', AVISIT "
+                              "'%s', population %s)",
+                              p->path, e->line, e->id, p->arm[a], e->param, e->visit, pn);
     if (st) {
         evals_free(&ev);
         return st;
@@ -700,7 +703,7 @@ static rk_status endpoint_row(actx *c, rk_rtable *t, const rk__pendpoint *e, con
     snprintf(cells[0], sizeof cells[0], "%s%s", e->label, marker);
     if (e->summary != RK_SUM_N_PCT) {
         for (size_t a = 0; !st && a < 2; a++) {
-            snprintf(key, sizeof key, "table2.%s.%s", e->id, p->arm[a]);
+            snprintf(key, sizeof key, "%s.%s.%s", pfx, e->id, p->arm[a]);
             st = summarise(c, ev.val[a].v, ev.val[a].n, e->summary, cells[1 + a], sizeof cells[0],
                            key);
         }
@@ -717,10 +720,10 @@ static rk_status endpoint_row(actx *c, rk_rtable *t, const rk__pendpoint *e, con
             if (!st) {
                 fmt_est_ci(cells[3], sizeof cells[3], h.estimate, h.conf_int[0], h.conf_int[1]);
                 fmt_p(cells[4], sizeof cells[4], h.p_value);
-                rk__report_stat(c->r, h.estimate, c->err, "table2.%s.hl", e->id);
-                rk__report_stat(c->r, h.conf_int[0], c->err, "table2.%s.hl_lower", e->id);
-                rk__report_stat(c->r, h.conf_int[1], c->err, "table2.%s.hl_upper", e->id);
-                rk__report_stat(c->r, h.p_value, c->err, "table2.%s.p", e->id);
+                rk__report_stat(c->r, h.estimate, c->err, "%s.%s.hl", pfx, e->id);
+                rk__report_stat(c->r, h.conf_int[0], c->err, "%s.%s.hl_lower", pfx, e->id);
+                rk__report_stat(c->r, h.conf_int[1], c->err, "%s.%s.hl_upper", pfx, e->id);
+                rk__report_stat(c->r, h.p_value, c->err, "%s.%s.p", pfx, e->id);
             }
         } else if (!st) {
             st = rk_t_test(ev.val[0].v, ev.val[0].n, ev.val[1].v, ev.val[1].n, 0, RK_ALT_TWO_SIDED,
@@ -728,10 +731,10 @@ static rk_status endpoint_row(actx *c, rk_rtable *t, const rk__pendpoint *e, con
             if (!st) {
                 fmt_est_ci(cells[3], sizeof cells[3], h.estimate, h.conf_int[0], h.conf_int[1]);
                 fmt_p(cells[4], sizeof cells[4], h.p_value);
-                rk__report_stat(c->r, h.estimate, c->err, "table2.%s.diff", e->id);
-                rk__report_stat(c->r, h.conf_int[0], c->err, "table2.%s.diff_lower", e->id);
-                rk__report_stat(c->r, h.conf_int[1], c->err, "table2.%s.diff_upper", e->id);
-                rk__report_stat(c->r, h.p_value, c->err, "table2.%s.p", e->id);
+                rk__report_stat(c->r, h.estimate, c->err, "%s.%s.diff", pfx, e->id);
+                rk__report_stat(c->r, h.conf_int[0], c->err, "%s.%s.diff_lower", pfx, e->id);
+                rk__report_stat(c->r, h.conf_int[1], c->err, "%s.%s.diff_upper", pfx, e->id);
+                rk__report_stat(c->r, h.p_value, c->err, "%s.%s.p", pfx, e->id);
             }
         }
         if (!st) st = rk__rtable_row(t, RK_ROW_DATA, cp, c->err);
@@ -793,10 +796,10 @@ static rk_status endpoint_row(actx *c, rk_rtable *t, const rk__pendpoint *e, con
             fmt_est_ci(e3, sizeof e3, k->ratio, k->ratio_conf_int[0], k->ratio_conf_int[1]);
             snprintf(cells[3], sizeof cells[3], "OR %s", e3);
             fmt_p(cells[4], sizeof cells[4], k->p_value);
-            rk__report_stat(c->r, k->ratio, c->err, "table2.%s.or", e->id);
-            rk__report_stat(c->r, k->ratio_conf_int[0], c->err, "table2.%s.or_lower", e->id);
-            rk__report_stat(c->r, k->ratio_conf_int[1], c->err, "table2.%s.or_upper", e->id);
-            rk__report_stat(c->r, k->p_value, c->err, "table2.%s.p", e->id);
+            rk__report_stat(c->r, k->ratio, c->err, "%s.%s.or", pfx, e->id);
+            rk__report_stat(c->r, k->ratio_conf_int[0], c->err, "%s.%s.or_lower", pfx, e->id);
+            rk__report_stat(c->r, k->ratio_conf_int[1], c->err, "%s.%s.or_upper", pfx, e->id);
+            rk__report_stat(c->r, k->p_value, c->err, "%s.%s.p", pfx, e->id);
         }
         rk_fit_free(f);
         rk_design_free(d);
@@ -823,7 +826,7 @@ static rk_status endpoint_row(actx *c, rk_rtable *t, const rk__pendpoint *e, con
                 st = rk_chisq_test(tab, 2, nc, 0, &h, c->err);
             if (!st) {
                 fmt_p(cells[4], sizeof cells[4], h.p_value);
-                rk__report_stat(c->r, h.p_value, c->err, "table2.%s.p", e->id);
+                rk__report_stat(c->r, h.p_value, c->err, "%s.%s.p", pfx, e->id);
             }
         }
     }
@@ -833,7 +836,7 @@ static rk_status endpoint_row(actx *c, rk_rtable *t, const rk__pendpoint *e, con
                  e->level_labels ? e->level_labels[l] : e->levels[l]);
         for (size_t a = 0; a < 2; a++) {
             fmt_npct(cells[1 + a], sizeof cells[1], (size_t)cnt[a][l], ev.val[a].n);
-            rk__report_stat(c->r, (double)cnt[a][l], c->err, "table2.%s.%s.%s.count", e->id,
+            rk__report_stat(c->r, (double)cnt[a][l], c->err, "%s.%s.%s.%s.count", pfx, e->id,
                             p->arm[a], e->levels[l]);
         }
         cells[3][0] = cells[4][0] = '\0';
@@ -843,16 +846,23 @@ static rk_status endpoint_row(actx *c, rk_rtable *t, const rk__pendpoint *e, con
     return st;
 }
 
-static rk_status table2(actx *c, const idrow *idx)
+/* Table 2 (popname NULL), or the same endpoints in a supplementary population (observed values,
+ * no LOCF: the seed's per-protocol Tables S2-S3). */
+static rk_status table2(actx *c, const idrow *idx, const char *popname, size_t supp_no)
 {
     const rk_plan *p = c->p;
     if (!p->neps) return RK_OK;
-    const char *pop0 = p->eps[0].population;
+    const char *pop0 = popname ? popname : p->eps[0].population;
     int same = 1;
-    for (size_t i = 1; i < p->neps; i++)
+    for (size_t i = 1; !popname && i < p->neps; i++)
         if (strcmp(p->eps[i].population, pop0)) same = 0;
-    char title[300];
-    if (same)
+    char title[300], id[128];
+    snprintf(id, sizeof id, popname ? "table2_%s" : "table2", popname);
+    if (popname)
+        snprintf(title, sizeof title,
+                 "Table S%zu. Primary and secondary outcomes (%s population, observed values)",
+                 supp_no, popname);
+    else if (same)
         snprintf(title, sizeof title, "Table 2. Primary and secondary outcomes (%s population)",
                  pop0);
     else
@@ -863,13 +873,12 @@ static rk_status table2(actx *c, const idrow *idx)
     static const char *const back[] = {"Difference (95% CI)", "P"};
     rk_rtable *t;
     TRY(arm_header(c, rk__plan_pop(p, pop0), &hdr, 1, 2, front, back));
-    rk_status st =
-        rk__report_add_table(c->r, "table2", title, 5, (const char *const *)hdr, &t, c->err);
+    rk_status st = rk__report_add_table(c->r, id, title, 5, (const char *const *)hdr, &t, c->err);
     free_strs(hdr, 5);
     if (st) return st;
     int used[5] = {0};
     for (size_t i = 0; i < p->neps; i++) {
-        TRY(endpoint_row(c, t, &p->eps[i], idx, used));
+        TRY(endpoint_row(c, t, &p->eps[i], idx, used, popname, id));
         if (!same && strcmp(p->eps[i].population, pop0)) {
             c->nfoot_mark++;
             TRY(rk__rtable_foot(t, c->err, "%s: analysed in the %s population.", p->eps[i].label,
@@ -1369,7 +1378,9 @@ rk_status rk_report_run(const rk_plan *plan, rk_report **out, rk_error *err)
     if (!st) st = check_subject_refs(&c, c.ae, idx, NULL);
     if (!st) st = key_measurements(&c);
     if (!st) st = table1(&c);
-    if (!st) st = table2(&c, idx);
+    if (!st) st = table2(&c, idx, NULL, 0);
+    for (size_t k = 0; !st && k < plan->nsupp; k++)
+        st = table2(&c, idx, plan->supp[k], k + 1);
     if (!st) st = table3(&c, idx);
     if (!st) st = consort(&c, idx);
     if (!st) st = sensitivity(&c, idx);

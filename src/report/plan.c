@@ -188,6 +188,7 @@ void rk_plan_free(rk_plan *p)
         free_list(e->level_labels, e->nlevels);
     }
     free(p->eps);
+    free_list(p->supp, p->nsupp);
     free(p->ae_pop);
     for (size_t i = 0; p->grades && i < p->ngrades; i++)
         free(p->grades[i].label);
@@ -299,10 +300,13 @@ static rk_status parse_levels(pctx *c, yaml_node_t *map, int summary, size_t *nl
 
 static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
 {
-    static const char *const top[] = {
-        "title",          "data",        "subject_id", "arm_variable", "site_variable",
-        "arms",           "populations", "baseline",   "endpoints",    "sensitivity",
-        "adverse_events", "footnotes",   NULL};
+    static const char *const top[] = {"title",         "data",
+                                      "subject_id",    "arm_variable",
+                                      "site_variable", "arms",
+                                      "populations",   "baseline",
+                                      "endpoints",     "supplementary_populations",
+                                      "sensitivity",   "adverse_events",
+                                      "footnotes",     NULL};
     rk_status st = check_keys(c, root, "the plan", top);
     if (st) return st;
     if ((st = get_str(c, root, "title", "the plan", 1, NULL, &p->title))) return st;
@@ -467,6 +471,15 @@ static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
             if (p->narms != 2)
                 return perr(c, mn, "a between-arm difference needs exactly 2 arms in 'arms'", NULL);
         }
+    }
+
+    /* supplementary populations (Table 2 again) */
+    yaml_node_t *sup = get(c, root, "supplementary_populations");
+    if (sup) {
+        if ((st = get_list(c, sup, "supplementary_populations", &p->supp, &p->nsupp))) return st;
+        for (size_t i = 0; i < p->nsupp; i++)
+            if ((st = need_pop(c, p, sup, p->supp[i]))) return st;
+        if (!p->neps) return perr(c, sup, "supplementary_populations need endpoints", NULL);
     }
 
     /* sensitivity */

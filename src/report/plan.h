@@ -54,6 +54,8 @@ struct rk_plan {
     rk__pvar *vars;
     size_t neps;
     rk__pendpoint *eps;
+    size_t nsupp;
+    char **supp; /* supplementary populations: Table 2 again, observed values only */
     char *ae_pop;
     size_t ngrades;
     rk__pgrade *grades;

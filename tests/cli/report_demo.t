@@ -100,6 +100,39 @@ Mean (SD) per group; difference in means (UC-MSC group minus Placebo group) with
 n (%) per group; OR: proportional-odds (ordinal logistic) model, SAS convention (odds of a lower category, UC-MSC group vs Placebo group), Wald 95% CI and P.
 Synthetic data: the seed trial reported these analyses; the numbers here come from simulated patients.
 
+Table S1. Primary and secondary outcomes (PP population, observed values)
+====================================================================================================================================================
+Outcome                                                              UC-MSC group (n = 49)    Placebo group (n = 25)   Difference (95% CI)     P
+----------------------------------------------------------------------------------------------------------------------------------------------------
+Change in total lesion proportion (%), baseline to day 28            -21.81 (-48.59, 9.52)    -11.05 (-53.45, 12.46)   -3.12 (-28.41, 22.61)   0.793
+Change in solid component lesion proportion (%), baseline to day 28  -62.65 (-79.33, -45.55)  -35.38 (-56.98, 10.75)   -26.78 (-46.67, -7.68)  0.007
+Change in ground-glass lesion proportion (%), baseline to day 28     -20.01 (-50.43, 2.26)    -7.39 (-39.87, 25.45)    -13.73 (-38.46, 10.63)  0.253
+6-minute walking distance at day 28 (m)                              415.00 (374.00, 461.00)  395.00 (327.00, 437.00)  29.00 (-8.00, 70.00)    0.116
+VCmax (L) at day 28 [19]                                             2.57 (2.16, 3.10)        2.54 (2.23, 3.13)        0.02 (-0.38, 0.40)      0.943
+DLco at day 28 [20]                                                  5.12 (1.65)              4.88 (1.54)              0.23 (-0.70, 1.17)      0.618
+Six-category scale at day 10                                                                                           OR 0.86 (0.33, 2.23)    0.756
+  1-Not hospitalized                                                 10 (20.41%)              4 (16.00%)
+  2-Hospitalized, not requiring supplemental oxygen                  6 (12.24%)               5 (20.00%)
+  3-Hospitalized, requiring supplemental oxygen                      31 (63.27%)              16 (64.00%)
+  4-Hospitalized, on noninvasive ventilation or high flow oxygen     2 (4.08%)                0 (0.00%)
+Duration of oxygen therapy (days) [21]                               24.00 (16.00, 33.00)     31.00 (15.00, 40.00)     -3.00 (-15.00, 7.00)    0.491
+Finger pulse oxygen at rest (%) at day 28 [22]                       97.14 (1.44)             96.96 (1.24)             0.18 (-0.50, 0.86)      0.599
+mMRC dyspnea score at day 28 [23]                                                                                      OR 1.69 (0.68, 4.22)    0.259
+  Grade 0                                                            23 (51.11%)              9 (36.00%)
+  Grade 1                                                            15 (33.33%)              11 (44.00%)
+  Grade 2                                                            4 (8.89%)                3 (12.00%)
+  Grade 3                                                            3 (6.67%)                1 (4.00%)
+  Grade 4                                                            0 (0.00%)                1 (4.00%)
+----------------------------------------------------------------------------------------------------------------------------------------------------
+[19] VCmax (L) at day 28: values were available for 41 patients in the UC-MSC group and 22 patients in the Placebo group.
+[20] DLco at day 28: values were available for 40 patients in the UC-MSC group and 17 patients in the Placebo group.
+[21] Duration of oxygen therapy (days): values were available for 19 patients in the UC-MSC group and 11 patients in the Placebo group.
+[22] Finger pulse oxygen at rest (%) at day 28: values were available for 47 patients in the UC-MSC group and 25 patients in the Placebo group.
+[23] mMRC dyspnea score at day 28: values were available for 45 patients in the UC-MSC group and 25 patients in the Placebo group.
+Median (IQR) per group; difference: Hodges-Lehmann estimate of the shift (UC-MSC group minus Placebo group) with Moses 95% CI; P: Wilcoxon rank-sum test, normal approximation with continuity correction (SAS NPAR1WAY).
+Mean (SD) per group; difference in means (UC-MSC group minus Placebo group) with 95% CI and P from Student's two-sample t-test.
+n (%) per group; OR: proportional-odds (ordinal logistic) model, SAS convention (odds of a lower category, UC-MSC group vs Placebo group), Wald 95% CI and P.
+
 Table 3. Adverse events by grade (safety population)
 ==============================================================================================
                                         UC-MSC group (n = 65)       Placebo group (n = 35)
@@ -196,11 +229,11 @@ LOCF records used in: mITT, ITT; other populations: observed values only.
 
 Manifest (SHA-256)
 rctkit 0.1.0
-c57d8d6699e16f5952209e55e114dfb173794afd956191842a56d7a179f0ff5e  plan.yaml  (plan)
+1c50e15f941e7dbd0f9cfba6834841a8bdb696e2ece2e3010b35264ab8506639  plan.yaml  (plan)
 623a2a45acc996b194165e8447a0e25461b5555be632d5885feb13deaa3f229e  data/adsl.csv  (subjects)
 84963c64c9bbdce55c3f747b16d48b82a7c474f6f92f4965a3c3a65c50ed1195  data/admeas.csv  (measurements)
 37b97b8784ec9dd816b58614e1add3d990a0958abcee6dd4bdc25b2668b1b136  data/adae.csv  (adverse_events)
 d9e453522e955393b8efbed33175f40c75353a9393f02c9c2f1cc4f5d2a186ab  data/screening.csv  (screening)
 $ d=$(mktemp -d); rctkit report examples/msc-trial/plan.yaml --out $d --format json | sed "s|$d|DIR|"; ls $d; rm -rf $d
-wrote DIR/report.json (5 tables, 575 statistics, 5 input files in the manifest)
+wrote DIR/report.json (6 tables, 693 statistics, 5 input files in the manifest)
 report.json
