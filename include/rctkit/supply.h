@@ -400,6 +400,22 @@ rk_status rk_supply_resupply(const rk_supply *s, const char *site, rk_date on, s
                              size_t buffer, int min_shelf_days, char (**codes)[RK_KITCODE_SIZE],
                              size_t *n, rk_error *err);
 
+/* ------------------------------------------------------- in a trial store */
+/* Load a kit list with its arm link (every kit needs its arm; the arms must be arms of the
+ * trial) and/or batch release data (b, nb) into a trial store (rctkit/store.h), in one
+ * transaction audited as done by `who`.  The kit list is loaded once (list NULL afterwards);
+ * release data may be added later, the latest data of a batch counts.  The audit trail gets a
+ * "kit_load" record with the BLAKE2b-256 fingerprint of the kits and their arms (not the arms
+ * themselves) and one "kit_batch" record per batch. */
+rk_status rk_supply_store_load(rk_store *s, const rk_kitlist *list, const rk_batch_release *b,
+                               size_t nb, const char *who, rk_error *err);
+/* The tracking state of the store's kits, rebuilt from the stored transitions (batches and
+ * randomized subjects included).  Its sink writes each transition as an audit record in the
+ * store's hash chain and a row of kit_events, atomically (a SAVEPOINT: inside the caller's
+ * transaction when there is one).  One writer at a time: the server's process, or a program
+ * while the server is stopped.  RK_ESTATE when no kit list is loaded. */
+rk_status rk_supply_store_open(rk_store *s, rk_supply **out, rk_error *err);
+
 #ifdef __cplusplus
 }
 #endif

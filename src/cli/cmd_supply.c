@@ -1253,6 +1253,44 @@ static int run_report(const rk__args *a)
     return st ? fail(&err, st) : RK_EXIT_OK;
 }
 
+/* load */
+static const rk__opt load_opts[] = {
+    {"db", "FILE", "trial database (rctkit trial init)"},
+    {"kits", "kits.csv", "blinded kit list (rctkit supply kits)"},
+    {"unblinded", "FILE.csv", "its arm link, kits-unblinded.csv (required with --kits)"},
+    {"release", "FILE.csv", "batch release data (may be loaded again later)"},
+    {"by", "NAME", "who loads (recorded in the audit trail; default: $USER)"},
+};
+
+static int run_load(const rk__args *a)
+{
+    rk_error err = {0};
+    const char *db = rk__arg(a, "db"), *kits = rk__arg(a, "kits"), *un = rk__arg(a, "unblinded"),
+               *rel = rk__arg(a, "release");
+    if (!db || (!kits && !rel))
+        return usage_error("needs --db FILE and --kits kits.csv --unblinded FILE.csv and/or "
+                           "--release FILE.csv");
+    if (kits && !un)
+        return usage_error("--kits needs --unblinded: the store keeps each kit's arm (shown to "
+                           "unblinded roles only)");
+    const char *by = rk__arg(a, "by");
+    if (!by) by = getenv("USER");
+    if (!by || !*by) by = "unknown";
+    rk_kitlist *l = NULL;
+    rk_batch_release *b = NULL;
+    size_t nb = 0;
+    rk_store *s = NULL;
+    rk_status st = kits ? rk_kitlist_read(kits, un, &l, &err) : RK_OK;
+    if (!st && rel) st = rk_batch_read(rel, &b, &nb, &err);
+    if (!st) st = rk_store_open(db, 0, &s, &err);
+    if (!st) st = rk_supply_store_load(s, l, b, nb, by, &err);
+    if (!st) printf("%s: loaded %zu kits and release data of %zu batches\n", db, l ? l->n : 0, nb);
+    rk_store_close(s);
+    rk_kitlist_free(l);
+    free(b);
+    return st ? fail(&err, st) : RK_EXIT_OK;
+}
+
 static const action actions[] = {
     {"kits",
      "rctkit supply kits --seed TEXT --arms A:2,B:1 --blocks N --lot LOT --expiry DATE "
@@ -1283,6 +1321,10 @@ static const action actions[] = {
     {"schedule", "rctkit supply schedule --on DATE (--randomized DATE | --dir DIR --subject ID)",
      "The visit schedule with windows and each visit's status on a date.", schedule_opts,
      NOPTS(schedule_opts), run_schedule},
+    {"load",
+     "rctkit supply load --db FILE --kits kits.csv --unblinded kits-unblinded.csv [--release F]",
+     "Load the kit list and batch release data into a trial database (for the server).", load_opts,
+     NOPTS(load_opts), run_load},
     {"report", "rctkit supply report --dir DIR [--what REPORT] [--on DATE]",
      "Supply reports: inventory, expiring, reconcile, resupply, visits (all blinded).", report_opts,
      NOPTS(report_opts), run_report},

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "server/api.h"
+#include "server/supply_api.h"
 #include "store/auth.h"
 #include "store/store_int.h"
 
@@ -1001,6 +1002,11 @@ static rk_status h_role_change(call *k)
     return RK_OK;
 }
 
+static rk_status h_supply(call *k) /* src/server/supply_api.c */
+{
+    return rk__supply_handle(k->c, k->r, &k->me, k->resp, k->err);
+}
+
 /* ---- routing ---- */
 
 typedef struct route {
@@ -1026,6 +1032,19 @@ static const route routes[] = {
     {"GET", "/api/audit", ROLE(RK_ROLE_MONITOR) | ROLE(RK_ROLE_ADMIN), h_audit},
     {"POST", "/api/users", ROLE(RK_ROLE_ADMIN), h_user_add},
     {"POST", "/api/users/*/role", ROLE(RK_ROLE_ADMIN), h_role_change},
+    {"GET", "/api/supply/kits", ALL_ROLES, h_supply},
+    {"GET", "/api/supply/kits/*", ALL_ROLES, h_supply},
+    {"POST", "/api/supply/kits/*/scan",
+     ROLE(RK_ROLE_INVESTIGATOR) | ROLE(RK_ROLE_PHARMACIST) | ROLE(RK_ROLE_ADMIN), h_supply},
+    {"POST", "/api/supply/kits/*/release", ROLE(RK_ROLE_PHARMACIST) | ROLE(RK_ROLE_UNBLINDED_STAT),
+     h_supply},
+    {"POST", "/api/supply/shipments", ROLE(RK_ROLE_ADMIN), h_supply},
+    {"POST", "/api/supply/shipments/*/logger",
+     ROLE(RK_ROLE_INVESTIGATOR) | ROLE(RK_ROLE_PHARMACIST) | ROLE(RK_ROLE_ADMIN), h_supply},
+    {"POST", "/api/supply/subjects/*/allocate",
+     ROLE(RK_ROLE_INVESTIGATOR) | ROLE(RK_ROLE_PHARMACIST), h_supply},
+    {"GET", "/api/supply/inventory", ALL_ROLES, h_supply},
+    {"GET", "/api/supply/sites/*/reconcile", ALL_ROLES, h_supply},
 };
 
 /* Match path against pattern; the '*' segment is copied to id. */

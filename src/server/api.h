@@ -18,6 +18,7 @@ typedef struct rk__api_ctx {
     rk_kit_fn kit; /* the kit code hook (rk_server_opts), or NULL */
     void *kit_ctx;
     int session_ttl;
+    struct rk__supply_cache *supply; /* kit tracking state (src/store/supply_store.h) */
 } rk__api_ctx;
 
 /* Who a session (or a user name) belongs to. */

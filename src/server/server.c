@@ -18,6 +18,7 @@
 #include "rctkit/server.h"
 #include "server/api.h"
 #include "store/store_int.h"
+#include "store/supply_store.h"
 
 #define MAX_BATCH 512
 #define LIMITER_SLOTS 256
@@ -145,11 +146,12 @@ static void *db_main(void *arg)
             run_job(s, j);
             if (j->kind == JOB_HANDLE && j->st != RK_OK) {
                 exec_cached(st, sql_rollback_to);
-                fail_job(j, j->st == RK_EIO ? 503 : 500, j->err.msg);
+                rk__supply_invalidate(s->api.supply); /* it may have moved with the request */
+                fail_job(j, j->st == RK_EIO ? 503 : j->st == RK_ESTATE ? 409 : 500, j->err.msg);
             }
             exec_cached(st, sql_release);
         }
-        if (began && rk__commit(st, &err) != RK_OK)
+        if (began && rk__commit(st, &err) != RK_OK && (rk__supply_invalidate(s->api.supply), 1))
             for (job *j = batch; j; j = j->next)
                 fail_job(j, 503, "the database could not commit: try again");
         for (job *j = batch; j; j = j->next)
@@ -455,6 +457,7 @@ void rk_server_stop(rk_server *s)
         pthread_mutex_unlock(&s->mu);
         pthread_join(s->db_thread, NULL);
     }
+    rk__supply_cache_free(s->api.supply);
     rk__trial_free(s->api.trial);
     rk__dyn_free(s->api.dyn);
     rk_store_close(s->api.store);

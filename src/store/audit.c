@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "store/store_int.h"
+#include "store/supply_store.h"
 
 #define HASH_BYTES 32
 
@@ -225,5 +226,6 @@ rk_status rk_audit_verify(rk_store *s, const char *expect_head, rk_audit_report 
         rk_status st = cross_check(s, checks[i][0], checks[i][1], rep->n_records, rep, err);
         if (st != RK_OK) return st;
     }
+    if (rep->ok) return rk__supply_audit_check(s, rep->n_records, rep, err);
     return RK_OK;
 }

@@ -13,6 +13,7 @@ actions:
   expire    Record every unused kit past its expiry date as expired (it can then only be returned).
   logger    Import a shipment's temperature logger file: excursions, transit, bad rows; quarantine.
   schedule  The visit schedule with windows and each visit's status on a date.
+  load      Load the kit list and batch release data into a trial database (for the server).
   report    Supply reports: inventory, expiring, reconcile, resupply, visits (all blinded).
 [exit 2]
 $ rctkit supply frob
@@ -29,6 +30,7 @@ actions:
   expire    Record every unused kit past its expiry date as expired (it can then only be returned).
   logger    Import a shipment's temperature logger file: excursions, transit, bad rows; quarantine.
   schedule  The visit schedule with windows and each visit's status on a date.
+  load      Load the kit list and batch release data into a trial database (for the server).
   report    Supply reports: inventory, expiring, reconcile, resupply, visits (all blinded).
 [exit 2]
 $ rctkit supply kits --seed x --arms A:2,B:1 --blocks 2 --lot L1 --expiry 2020-04-31 --out /tmp/rk-golden.$PPID
