@@ -406,7 +406,8 @@ rk_status rk_supply_resupply(const rk_supply *s, const char *site, rk_date on, s
  * transaction audited as done by `who`.  The kit list is loaded once (list NULL afterwards);
  * release data may be added later, the latest data of a batch counts.  The audit trail gets a
  * "kit_load" record with the BLAKE2b-256 fingerprint of the kits and their arms (not the arms
- * themselves) and one "kit_batch" record per batch. */
+ * themselves) and a "kit_batches" record per load of release data (counts and fingerprint; no
+ * batch names, which are arm-specific). */
 rk_status rk_supply_store_load(rk_store *s, const rk_kitlist *list, const rk_batch_release *b,
                                size_t nb, const char *who, rk_error *err);
 /* The tracking state of the store's kits, rebuilt from the stored transitions (batches and

@@ -449,6 +449,15 @@ static rk_status h_logger(sk *k)
 {
     static const char *const allowed[] = {"csv",        "min_c",         "max_c",
                                           "interval_s", "max_transit_h", NULL};
+    /* the shipment's destination */
+    const rk_kitlist *l = rk_supply_kits(k->sup);
+    const char *site = NULL;
+    for (size_t i = 0; i < l->n && !site; i++)
+        if (!strcmp(l->kit[i].shipment, k->id)) site = l->kit[i].site;
+    if (!site) return fail(k, 404, "no shipment '%.40s' in this trial", k->id);
+    if (!site_ok(k, site)) return deny_site(k, site);
+    char dest[RK_SUPPLY_ID];
+    snprintf(dest, sizeof dest, "%s", site);
     if (!check_fields(k, allowed)) return RK_OK;
     json_t *csv = json_object_get(k->r->body, "csv");
     if (!json_is_string(csv))
@@ -475,15 +484,6 @@ static rk_status h_logger(sk *k)
         }
     }
     if (!(cfg.min_c < cfg.max_c)) return fail(k, 400, "'min_c' must be below 'max_c'");
-    /* the shipment's destination */
-    const rk_kitlist *l = rk_supply_kits(k->sup);
-    const char *site = NULL;
-    for (size_t i = 0; i < l->n && !site; i++)
-        if (!strcmp(l->kit[i].shipment, k->id)) site = l->kit[i].site;
-    if (!site) return fail(k, 404, "no shipment '%.40s' in this trial", k->id);
-    if (!site_ok(k, site)) return deny_site(k, site);
-    char dest[RK_SUPPLY_ID];
-    snprintf(dest, sizeof dest, "%s", site);
     rk_logger_report rep;
     rk_error e = {0};
     char name[120];

@@ -316,32 +316,47 @@ static rk_status load_tx(rk_store *s, const rk__trial *t, const rk_kitlist *l,
         }
         sqlite3_reset(q);
     }
-    for (size_t i = 0; i < nb; i++) {
-        char *data = NULL;
-        release_to_json(&b[i], &data);
-        if (!data) return rk_error_set(err, RK_ENOMEM, "out of memory");
-        rk_error e2;
-        int ok = rk_batch_check(&b[i], NULL, &e2) == RK_OK;
-        char what[160];
-        snprintf(what, sizeof what, "batch=%s released=%s", b[i].batch, ok ? "yes" : "no");
-        int64_t aseq;
-        st = rk__audit_append(s, who, "kit_batch", what, "", &aseq, err);
-        sqlite3_stmt *q =
-            st ? NULL
-               : rk__stmt(s, "INSERT INTO kit_batches(batch, data, audit_seq) VALUES(?,?,?)", err);
-        if (!st && !q) st = err ? err->code : RK_EINTERNAL;
-        if (q) {
-            sqlite3_bind_text(q, 1, b[i].batch, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 2, data, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(q, 3, aseq);
-            int rc = sqlite3_step(q);
-            sqlite3_reset(q);
-            if (rc != SQLITE_DONE) st = rk__sql_error(s, "storing batch release data", err);
+    if (!nb) return RK_OK;
+    /* release data: one audit record for the lot, with counts and a fingerprint of the data
+     * (batch names are arm-specific, so they stay out of the blinded trail) */
+    char **data = calloc(nb, sizeof *data);
+    if (!data) return rk_error_set(err, RK_ENOMEM, "out of memory");
+    size_t released = 0;
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, 32);
+    for (size_t i = 0; i < nb && !st; i++) {
+        release_to_json(&b[i], &data[i]);
+        if (!data[i]) {
+            st = rk_error_set(err, RK_ENOMEM, "out of memory");
+            break;
         }
-        free(data);
-        if (st) return st;
+        crypto_generichash_update(&h, (const unsigned char *)data[i], strlen(data[i]) + 1);
+        released += rk_batch_check(&b[i], NULL, NULL) == RK_OK;
     }
-    return RK_OK;
+    unsigned char d[32];
+    char hex[65], what[200];
+    crypto_generichash_final(&h, d, 32);
+    hex32(d, hex);
+    snprintf(what, sizeof what, "batches=%zu released=%zu fingerprint=%s", nb, released, hex);
+    int64_t aseq = 0;
+    if (!st) st = rk__audit_append(s, who, "kit_batches", what, "", &aseq, err);
+    sqlite3_stmt *q =
+        st ? NULL
+           : rk__stmt(s, "INSERT INTO kit_batches(batch, data, audit_seq) VALUES(?,?,?)", err);
+    if (!st && !q) st = err ? err->code : RK_EINTERNAL;
+    for (size_t i = 0; i < nb && q && !st; i++) {
+        sqlite3_reset(q);
+        sqlite3_bind_text(q, 1, b[i].batch, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, data[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 3, aseq);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            st = rk__sql_error(s, "storing batch release data", err);
+    }
+    if (q) sqlite3_reset(q);
+    for (size_t i = 0; i < nb; i++)
+        free(data[i]);
+    free(data);
+    return st;
 }
 
 rk_status rk_supply_store_load(rk_store *s, const rk_kitlist *list, const rk_batch_release *b,
@@ -665,6 +680,51 @@ rk_status rk__supply_audit_check(rk_store *s, int64_t n_records, rk_audit_report
         }
         hash_kit_row(&h, col(q, 2), sqlite3_column_int64(q, 3), col(q, 4), col(q, 5), col(q, 6),
                      col(q, 7));
+    }
+    sqlite3_finalize(q);
+    if (!rep->ok) return RK_OK;
+    /* every release data load: the fingerprint of its rows */
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT k.audit_seq, a.what, k.data FROM kit_batches k LEFT JOIN audit "
+                           "a ON a.seq = k.audit_seq AND a.action = 'kit_batches' ORDER BY "
+                           "k.audit_seq, k.id",
+                           -1, &q, NULL) != SQLITE_OK)
+        return rk__sql_error(s, "verifying the audit trail", err);
+    cur = -1;
+    for (;;) {
+        rc = sqlite3_step(q);
+        int64_t aseq = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -2;
+        if (aseq != cur && cur != -1) {
+            unsigned char d[32];
+            char hex[65];
+            crypto_generichash_final(&h, d, 32);
+            hex32(d, hex);
+            if (strcmp(hex, want) != 0) {
+                snprintf(msg, sizeof msg,
+                         "the batch release data loaded by audit record %" PRId64
+                         " were changed (their fingerprint does not match)",
+                         cur);
+                bad(rep, cur, msg);
+                break;
+            }
+        }
+        if (rc != SQLITE_ROW) break;
+        if (aseq != cur) {
+            cur = aseq;
+            const char *w = sqlite3_column_type(q, 1) == SQLITE_NULL ? NULL : col(q, 1);
+            const char *f = w ? strstr(w, "fingerprint=") : NULL;
+            if (!f) {
+                snprintf(msg, sizeof msg,
+                         "batch release data have no kit_batches audit record (record %" PRId64 ")",
+                         aseq);
+                bad(rep, aseq, msg);
+                break;
+            }
+            snprintf(want, sizeof want, "%.64s", f + 12);
+            crypto_generichash_init(&h, NULL, 0, 32);
+        }
+        const char *data = col(q, 2);
+        crypto_generichash_update(&h, (const unsigned char *)data, strlen(data) + 1);
     }
     sqlite3_finalize(q);
     return RK_OK;
