@@ -235,7 +235,8 @@ typedef struct conn {
 
 static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *o)
 {
-    char *txt = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    char *txt =
+        o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) : NULL;
     json_decref(o);
     if (!txt) {
         status = 500;

@@ -352,6 +352,7 @@ static rk_status h_release(sk *k)
     if (st) return refused(k, code, st, &e);
     json_t *o = kit_json(k, kit);
     json_object_set_new(o, "from", json_string("quarantined"));
+    json_object_set_new(o, "seq", json_integer((json_int_t)rk_supply_seq(k->sup)));
     reply(k, 200, o);
     return RK_OK;
 }

@@ -261,3 +261,13 @@ $ d=/tmp/rk-golden.$PPID.b; rm -rf $d && rctkit supply kits --seed blind --arms 
 0
 1
 $ rm -rf /tmp/rk-golden.$PPID
+$ rctkit supply load --db /nonexistent/trial.db --kits examples/supply/kits.csv
+rctkit supply load: --kits needs --unblinded: the store keeps each kit's arm (shown to unblinded roles only)
+[exit 2]
+$ rctkit supply load --kits examples/supply/kits.csv
+rctkit supply load: needs --db FILE and --kits kits.csv --unblinded FILE.csv and/or --release FILE.csv
+[exit 2]
+$ d=$(mktemp -d) && cp examples/server/* "$d" && cd "$d" && rctkit trial init --db trial.db --trial trial.json --sites sites.csv --users users.csv --list list.csv --pwcost min >/dev/null && rctkit supply kits --seed s --arms A:1,B:1 --blocks 2 --lot L --expiry 2030-01-01 --out k >/dev/null && rctkit supply load --db trial.db --kits k/kits.csv --unblinded k/kits-unblinded.csv --by depot && rctkit supply load --db trial.db --kits k/kits.csv --unblinded k/kits-unblinded.csv --by depot; s=$?; rm -rf "$d"; exit $s
+trial.db: loaded 4 kits and release data of 0 batches
+rctkit supply load: this trial already has its kit list (4 kits): a kit list is loaded once
+[exit 1]
