@@ -557,7 +557,7 @@ static rk_status h_randomize(call *k)
             if (k->err) *k->err = e2;
             return st;
         }
-        if (!kit[0] || !memchr(kit, '\0', sizeof kit))
+        if (!memchr(kit, '\0', sizeof kit)) /* "": the trial tracks no kits */
             return rk_error_set(k->err, RK_EINTERNAL, "the kit hook gave no kit code");
     }
     if (k->c->dyn && (st = rk__dyn_record(k->c->store, k->c->dyn, s.id, s.stratum, darm, dvarm,

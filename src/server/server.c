@@ -18,6 +18,7 @@
 #include "rctkit/server.h"
 #include "server/api.h"
 #include "store/store_int.h"
+#include "server/supply_api.h"
 #include "store/supply_store.h"
 
 #define MAX_BATCH 512
@@ -492,6 +493,10 @@ rk_status rk_server_start(const rk_server_opts *o, rk_server **out, rk_error *er
     s->api.session_ttl = s->o.session_ttl;
     s->api.kit = s->o.kit;
     s->api.kit_ctx = s->o.kit_ctx;
+    if (!s->api.kit) { /* the trial's own kits, when it tracks them (src/server/supply_api.c) */
+        s->api.kit = rk__supply_kit_hook;
+        s->api.kit_ctx = &s->api;
+    }
     rk_status st = rk_store_open(s->o.db, 0, &s->api.store, err);
     if (st == RK_OK) st = rk__trial_load(s->api.store, &s->api.trial, err);
     if (st == RK_OK) st = rk__dyn_load(s->api.store, &s->api.dyn, err);

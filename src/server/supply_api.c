@@ -556,7 +556,7 @@ static rk_status h_allocate(sk *k)
     rk_error e = {0};
     rk_status st = rk_supply_allocate(k->sup, k->id, k->today, k->me->username, k->now, code, &e);
     if (st) return refused(k, NULL, st, &e);
-    reply(k, 200, json_pack("{s:s,s:s}", "subject_id", k->id, "kit", code));
+    reply(k, 200, json_pack("{s:s,s:s}", "subject_id", k->id, "kit_code", code));
     return RK_OK;
 }
 
@@ -666,41 +666,24 @@ rk_status rk__supply_handle(rk__api_ctx *c, const rk__api_req *r, const rk__who 
     return hit->fn(&k);
 }
 
-rk_status rk__supply_on_randomize(rk__api_ctx *c, const char *subject, const char *who,
-                                  char kit_out[RK_KITCODE_SIZE], rk_error *err)
+rk_status rk__supply_kit_hook(void *ctx, const char *subject, const char *site, const char *arm,
+                              char *code, size_t code_size, rk_error *err)
 {
-    kit_out[0] = '\0';
+    rk__api_ctx *c = ctx;
+    if (code_size) code[0] = '\0';
     rk_supply *sup = NULL;
     rk_status st = rk__supply_get(c->store, c->trial, &c->supply, &sup, err);
     if (st || !sup) return st;
-    sqlite3_stmt *q = rk__stmt(c->store,
-                               "SELECT s.arm, x.site FROM allocations a JOIN slots s ON s.stratum "
-                               "= a.stratum AND s.seq = a.seq JOIN subjects x ON x.subject_id = "
-                               "a.subject_id WHERE a.subject_id = ?",
-                               err);
-    if (!q) return err ? err->code : RK_EINTERNAL;
-    sqlite3_bind_text(q, 1, subject, -1, SQLITE_STATIC);
-    int arm = -2;
-    char site[64] = "";
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        arm = rk__supply_arm_index(c->trial, (const char *)sqlite3_column_text(q, 0));
-        rk__strlcpy(site, (const char *)sqlite3_column_text(q, 1), sizeof site);
-    }
-    sqlite3_reset(q);
-    if (arm < 0)
-        return rk_error_set(err, RK_EINTERNAL, "subject %s: allocation not found for the kit",
+    int a = rk__supply_arm_index(c->trial, arm);
+    if (a < 0)
+        return rk_error_set(err, RK_EINTERNAL, "subject %s: arm not in the trial's kit list",
                             subject);
+    if (code_size < RK_KITCODE_SIZE)
+        return rk_error_set(err, RK_EINTERNAL, "kit code buffer too small");
     rk_time now = rk__unix_now();
     /* the subject now exists in the tracking state: a refusal below must forget it */
-    st = rk_supply_set_subject(sup, subject, arm, site, err);
-    if (!st) st = rk_supply_allocate(sup, subject, (rk_date)(now / 86400), who, now, kit_out, err);
-    if (st) {
-        rk__supply_invalidate(c->supply);
-        if (st == RK_ESTATE && err) {
-            char m[RK_ERROR_MSG_MAX];
-            rk__strlcpy(m, err->msg, sizeof m);
-            rk_error_set(err, RK_ESTATE, "subject %s is not randomized: %s", subject, m);
-        }
-    }
+    st = rk_supply_set_subject(sup, subject, a, site, err);
+    if (!st) st = rk_supply_allocate(sup, subject, (rk_date)(now / 86400), "iwrs", now, code, err);
+    if (st) rk__supply_invalidate(c->supply);
     return st;
 }

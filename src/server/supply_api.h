@@ -9,11 +9,13 @@
 rk_status rk__supply_handle(rk__api_ctx *c, const rk__api_req *r, const rk__who *me,
                             rk__api_resp *resp, rk_error *err);
 
-/* Called by the randomize endpoint after the allocation row is written: allocates the
- * subject's first kit (of the subject's arm, at the subject's site) in the same transaction.
- * kit_out is "" when the trial tracks no kits.  RK_ESTATE when no kit can be allocated: the
- * request must then be rolled back (the subject stays unrandomized). */
-rk_status rk__supply_on_randomize(rk__api_ctx *c, const char *subject, const char *who,
-                                  char kit_out[RK_KITCODE_SIZE], rk_error *err);
+/* The kit code hook (rk_kit_fn of rctkit/server.h) that rctkit serve uses unless another is
+ * given; ctx is the rk__api_ctx.  Called inside the randomize transaction once the arm is known:
+ * sets the subject's arm and site in the trial's tracking state and allocates the subject's
+ * first kit (its kit_allocate record goes to the audit chain in the same transaction).  Writes
+ * "" when the trial tracks no kits.  RK_ESTATE when no kit can be allocated (the server then
+ * refuses the randomization); the tracking state is then rebuilt before its next use. */
+rk_status rk__supply_kit_hook(void *ctx, const char *subject, const char *site, const char *arm,
+                              char *code, size_t code_size, rk_error *err);
 
 #endif

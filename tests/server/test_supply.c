@@ -208,7 +208,7 @@ static const char *enrol_randomize(client *c, const char *inv, const char *id, c
     if (st != 200) fail_msg("randomize %s: %d %s", id, st, raw);
     assert_null(strstr(raw, "arm_")); /* the investigator gets a code, never the arm */
     free(raw);
-    snprintf(kit, sizeof kit, "%s", json_string_value(json_object_get(j, "kit")));
+    snprintf(kit, sizeof kit, "%s", json_string_value(json_object_get(j, "kit_code")));
     if (rand_no) snprintf(rand_no, 16, "%s", json_string_value(json_object_get(j, "rand_no")));
     json_decref(j);
     assert_int_equal(strlen(kit), RK_KITCODE_LEN + 1);
@@ -386,7 +386,7 @@ static void test_full_trial(void **state)
     /* second visit of P001: the next kit of its arm */
     j = post(&c, "inv1", "/api/supply/subjects/P001/allocate", NULL, 200);
     char second[16];
-    snprintf(second, sizeof second, "%s", json_string_value(json_object_get(j, "kit")));
+    snprintf(second, sizeof second, "%s", json_string_value(json_object_get(j, "kit_code")));
     json_decref(j);
     assert_string_equal(kit_arm(&c, second), kit_arm(&c, kit_of[0]));
     assert_string_not_equal(second, kit_of[0]);
@@ -558,8 +558,8 @@ static void test_supply_authz(void **state)
     tu_remove_trial(&t);
 }
 
-/* Randomization with no kit of the subject's arm at the site: refused, nothing recorded, and
- * the subject can be randomized once kits arrive. */
+/* Randomization with no kit of the subject's arm at the site: refused (audited, nothing
+ * allocated), and the subject can be randomized once kits arrive. */
 static void test_randomize_without_kits(void **state)
 {
     (void)state;
@@ -573,15 +573,17 @@ static void test_randomize_without_kits(void **state)
     tu_enrol_body(body, sizeof body, "Z001", "F");
     json_decref(post(&c, "inv1", "/api/subjects", body, 201));
     json_t *j = post(&c, "inv1", "/api/subjects/Z001/randomize", NULL, 409);
-    assert_string_equal(err_of(j), "subject Z001 is not randomized: no kit can be allocated to "
-                                   "subject Z001 at site S01: the site's stock for this subject "
-                                   "is exhausted; request an emergency shipment (rctkit supply "
-                                   "report --resupply)");
+    assert_string_equal(err_of(j), "subject Z001 cannot be randomized now: no kit can be "
+                                   "allocated to subject Z001 at site S01: the site's stock for "
+                                   "this subject is exhausted; request an emergency shipment "
+                                   "(rctkit supply report --resupply); the administrator has "
+                                   "been alerted");
     json_decref(j);
     int st;
     j = req(&c, "inv1", "GET", "/api/subjects/Z001", NULL, &st, NULL);
     assert_false(json_is_true(json_object_get(j, "randomized")));
     json_decref(j);
+    assert_int_equal(audit_count(t.db, "randomize_failed"), 1);
     ship(&c, "SH1", "S01", 0, 4);
     for (int i = 0; i < 4; i++) {
         scan(&c, "inv1", kits->kit[i].code, "{\"to\": \"received\"}", 200, NULL);
