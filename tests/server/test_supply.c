@@ -602,6 +602,50 @@ static void test_randomize_without_kits(void **state)
     tu_remove_trial(&t);
 }
 
+/* A minimization trial (the arm drawn at allocation time) with kits: each subject's kit is of
+ * the arm drawn for it, also after a restart (the state rebuilt from the drawn slots), and the
+ * allocations still replay from the seed. */
+static void test_minimization_with_kits(void **state)
+{
+    (void)state;
+    tu_trial t;
+    tu_make_dyn_trial(&t, "{name: minimization, p: 0.8}");
+    load_kits(&t, 12, &kits);
+    rk_server *srv = start(&t);
+    client c;
+    login_all(&c, rk_server_port(srv));
+    ship(&c, "SH1", "S01", 0, 24);
+    for (int i = 0; i < 24; i++) {
+        scan(&c, "pha1", kits->kit[i].code, "{\"to\": \"received\"}", 200, NULL);
+        scan(&c, "pha1", kits->kit[i].code, "{\"to\": \"stored\"}", 200, NULL);
+    }
+    for (int i = 0; i < 10; i++) {
+        if (i == 6) { /* restart half-way */
+            rk__http_close(&c.h);
+            rk_server_stop(srv);
+            srv = start(&t);
+            login_all(&c, rk_server_port(srv));
+        }
+        char id[16], path[64], kit[16];
+        snprintf(id, sizeof id, "M%03d", i);
+        snprintf(kit, sizeof kit, "%s", enrol_randomize(&c, "inv1", id, i % 3 ? "F" : "M", NULL));
+        snprintf(path, sizeof path, "/api/subjects/%s", id);
+        int st;
+        json_t *j = req(&c, "ustat", "GET", path, NULL, &st, NULL);
+        assert_int_equal(st, 200);
+        assert_string_equal(kit_arm(&c, kit), json_string_value(json_object_get(j, "arm")));
+        json_decref(j);
+    }
+    rk__http_close(&c.h);
+    rk_server_stop(srv);
+    assert_true(tu_verify(t.db, NULL));
+    assert_int_equal(tu_replay_ok(t.db), 10);
+    assert_int_equal(audit_count(t.db, "kit_allocate"), 10);
+    rk_kitlist_free(kits);
+    kits = NULL;
+    tu_remove_trial(&t);
+}
+
 /* ---- SIGKILL during scans ---- */
 
 #define CRASH_KITS 1200
@@ -826,6 +870,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_full_trial),
         cmocka_unit_test(test_supply_authz),
         cmocka_unit_test(test_randomize_without_kits),
+        cmocka_unit_test(test_minimization_with_kits),
         cmocka_unit_test(test_sigkill_during_scans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
