@@ -1098,6 +1098,7 @@ static int run_schedule(const rk__args *a)
 /* report */
 static const rk__opt report_opts[] = {
     {"dir", "DIR", "trial supply directory"},
+    {"db", "FILE", "instead of --dir: a trial database (rctkit supply load); not with visits"},
     {"on", "DATE", "report date (default today)"},
     {"what", "REPORT", "inventory (default), expiring, reconcile, resupply, or visits"},
     {"days", "N", "expiring: kits expiring within N days (default 30)"},
@@ -1111,9 +1112,11 @@ static const rk__opt report_opts[] = {
 static int run_report(const rk__args *a)
 {
     rk_error err = {0};
-    const char *dir = rk__arg(a, "dir"), *what = rk__arg(a, "what");
-    if (!dir) return usage_error("needs --dir DIR");
+    const char *dir = rk__arg(a, "dir"), *what = rk__arg(a, "what"), *db = rk__arg(a, "db");
+    if (!dir == !db) return usage_error("needs --dir DIR or --db FILE");
     if (!what) what = "inventory";
+    if (db && !strcmp(what, "visits"))
+        return usage_error("--what visits needs --dir (the subjects' randomization dates)");
     rk_date on = date_of((rk_time)time(NULL));
     rk_status st;
     if (rk__arg(a, "on") && (st = rk_date_parse(rk__arg(a, "on"), &on, &err)))
@@ -1137,8 +1140,17 @@ static int run_report(const rk__args *a)
         return fail(&err, RK_EINVAL);
     }
     trial t;
-    if ((st = trial_open(&t, dir, 0, &err))) {
+    rk_store *store = NULL;
+    if (db) { /* the state rebuilt from the database's audited transitions */
+        memset(&t, 0, sizeof t);
+        if (!(st = rk_store_open(db, 0, &store, &err)))
+            st = rk_supply_store_open(store, &t.sup, &err);
+    } else {
+        st = trial_open(&t, dir, 0, &err);
+    }
+    if (st) {
         trial_free(&t);
+        rk_store_close(store);
         return fail(&err, st);
     }
     const rk_kitlist *l = rk_supply_kits(t.sup);
@@ -1250,6 +1262,7 @@ static int run_report(const rk__args *a)
                           what);
     }
     trial_free(&t);
+    rk_store_close(store);
     return st ? fail(&err, st) : RK_EXIT_OK;
 }
 
@@ -1325,7 +1338,7 @@ static const action actions[] = {
      "rctkit supply load --db FILE --kits kits.csv --unblinded kits-unblinded.csv [--release F]",
      "Load the kit list and batch release data into a trial database (for the server).", load_opts,
      NOPTS(load_opts), run_load},
-    {"report", "rctkit supply report --dir DIR [--what REPORT] [--on DATE]",
+    {"report", "rctkit supply report --dir DIR|--db FILE [--what REPORT] [--on DATE]",
      "Supply reports: inventory, expiring, reconcile, resupply, visits (all blinded).", report_opts,
      NOPTS(report_opts), run_report},
 };

@@ -271,3 +271,12 @@ $ d=$(mktemp -d) && cp examples/server/* "$d" && cd "$d" && rctkit trial init --
 trial.db: loaded 4 kits and release data of 0 batches
 rctkit supply load: this trial already has its kit list (4 kits): a kit list is loaded once
 [exit 1]
+$ rctkit supply report --db x.db --what visits
+rctkit supply report: --what visits needs --dir (the subjects' randomization dates)
+[exit 2]
+$ rctkit supply report --db x.db --dir y
+rctkit supply report: needs --dir DIR or --db FILE
+[exit 2]
+$ rctkit supply report --db /nonexistent/x.db
+rctkit supply report: /nonexistent/x.db: cannot open: No such file or directory (create it with 'rctkit trial init')
+[exit 2]
