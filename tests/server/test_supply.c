@@ -90,11 +90,22 @@ static void login_all(client *c, unsigned port)
         assert_int_equal(tu_login(&c->h, tu_users[i][0], c->tok[i]), 0);
 }
 
-/* A request as `user`; the raw body is kept in *raw when raw != NULL. */
+/* A request as `user`; the raw body is kept in *raw when raw != NULL.  Every answer to a
+ * blinded user is checked: no arm, no (arm-specific) manufacturing batch. */
 static json_t *req(client *c, const char *user, const char *method, const char *path,
                    const char *body, int *status, char **raw)
 {
-    return tu_req(&c->h, method, path, user ? c->tok[uidx(user)] : NULL, body, status, raw);
+    char *r = NULL;
+    json_t *j = tu_req(&c->h, method, path, user ? c->tok[uidx(user)] : NULL, body, status, &r);
+    int blinded = user && strcmp(user, "pha1") && strcmp(user, "pha2") && strcmp(user, "ustat");
+    if (blinded && r &&
+        (strstr(r, "arm_a") || strstr(r, "arm_b") || strstr(r, "BATCH-") || strstr(r, "\"arm\"")))
+        fail_msg("%s %s as blinded %s shows an arm or a batch: %s", method, path, user, r);
+    if (raw)
+        *raw = r;
+    else
+        free(r);
+    return j;
 }
 
 /* POST expecting `want`; returns the JSON (caller frees). */
