@@ -1045,6 +1045,8 @@ static const route routes[] = {
      ROLE(RK_ROLE_INVESTIGATOR) | ROLE(RK_ROLE_PHARMACIST), h_supply},
     {"GET", "/api/supply/inventory", ALL_ROLES, h_supply},
     {"GET", "/api/supply/sites/*/reconcile", ALL_ROLES, h_supply},
+    {"GET", "/api/supply/sites/*/resupply", ROLE(RK_ROLE_ADMIN), h_supply},
+    {"POST", "/api/supply/expire", ROLE(RK_ROLE_ADMIN), h_supply},
 };
 
 /* Match path against pattern; the '*' segment is copied to id. */

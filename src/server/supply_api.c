@@ -610,6 +610,44 @@ static rk_status h_reconcile(sk *k)
     return RK_OK;
 }
 
+/* Record every unused kit past its expiry as expired (the server's date). */
+static rk_status h_expire(sk *k)
+{
+    static const char *const allowed[] = {NULL};
+    if (!check_fields(k, allowed)) return RK_OK;
+    size_t n = 0;
+    rk_error e = {0};
+    rk_status st = rk_supply_expire(k->sup, k->today, k->me->username, k->now, &n, &e);
+    if (st) {
+        if (k->err) *k->err = e;
+        return st == RK_EINVAL || st == RK_ESTATE ? RK_EINTERNAL : st;
+    }
+    char day[16];
+    rk_date_format(k->today, day, sizeof day);
+    reply(k, 200, json_pack("{s:s,s:I}", "on", day, "expired", (json_int_t)n));
+    return RK_OK;
+}
+
+/* Depot kits to ship to a site (codes only), with the library's default trigger and buffer. */
+static rk_status h_resupply(sk *k)
+{
+    if (!rk__site_exists(k->c->store, k->id))
+        return fail(k, 404, "no site '%.40s' in this trial", k->id);
+    char(*codes)[RK_KITCODE_SIZE] = NULL;
+    size_t n = 0;
+    rk_error e = {0};
+    rk_status st = rk_supply_resupply(k->sup, k->id, k->today, 2, 4, 14, &codes, &n, &e);
+    if (st) return fail(k, 400, "%s", e.msg);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_string(codes[i]));
+    free(codes);
+    reply(k, 200,
+          json_pack("{s:s,s:i,s:i,s:i,s:o}", "site", k->id, "trigger", 2, "buffer", 4,
+                    "min_shelf_days", 14, "kits", arr));
+    return RK_OK;
+}
+
 /* ---- routing (roles are checked by the server's route table) ---- */
 
 typedef struct sroute {
@@ -627,6 +665,8 @@ static const sroute sroutes[] = {
     {"POST", "/api/supply/subjects/*/allocate", h_allocate},
     {"GET", "/api/supply/inventory", h_inventory},
     {"GET", "/api/supply/sites/*/reconcile", h_reconcile},
+    {"GET", "/api/supply/sites/*/resupply", h_resupply},
+    {"POST", "/api/supply/expire", h_expire},
 };
 
 static int match(const char *pattern, const char *path, char *id, size_t size)

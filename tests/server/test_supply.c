@@ -523,6 +523,8 @@ static void test_supply_authz(void **state)
          "/api/supply/shipments/SH1/logger",
          "{}",
          {400, 400, 403, 400, 403, 403, 403, 403}},
+        {"GET", "/api/supply/sites/S01/resupply", NULL, {200, 403, 403, 403, 403, 403, 403, 403}},
+        {"POST", "/api/supply/expire", NULL, {200, 403, 403, 403, 403, 403, 403, 403}},
         {"POST",
          "/api/supply/subjects/A001/allocate",
          NULL,
@@ -596,6 +598,19 @@ static void test_randomize_without_kits(void **state)
     json_decref(j);
     assert_int_equal(audit_count(t.db, "randomize_failed"), 1);
     ship(&c, "SH1", "S01", 0, 4);
+    /* a logger file without its header quarantines the shipment; the pharmacist releases it */
+    j = post(&c, "inv1", "/api/supply/shipments/SH1/logger", "{\"csv\": \"no header here\\n\"}",
+             200);
+    assert_false(json_is_true(json_object_get(j, "release_ok")));
+    assert_int_equal(json_integer_value(json_object_get(j, "quarantined")), 4);
+    assert_non_null(
+        strstr(json_string_value(json_object_get(j, "verdict")), "logger file unreadable"));
+    json_decref(j);
+    for (int i = 0; i < 4; i++) {
+        char path[100];
+        snprintf(path, sizeof path, "/api/supply/kits/%s/release", kits->kit[i].code);
+        json_decref(post(&c, "pha1", path, "{\"why\": \"paper log reviewed: 9-11 C\"}", 200));
+    }
     for (int i = 0; i < 4; i++) {
         scan(&c, "inv1", kits->kit[i].code, "{\"to\": \"received\"}", 200, NULL);
         scan(&c, "inv1", kits->kit[i].code, "{\"to\": \"stored\"}", 200, NULL);
