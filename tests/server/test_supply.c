@@ -769,11 +769,58 @@ static void *scanner(void *arg)
     return NULL;
 }
 
+/* Randomizations (with their kits) alongside the scans: subjects R00000... at S01. */
+#define CRASH_SUBJ 500
+typedef struct rsubj {
+    int acked; /* randomization acknowledged */
+    char kit[16];
+} rsubj;
+static rsubj rs[CRASH_SUBJ];
+static int next_subj;
+
+static void *randomizer(void *arg)
+{
+    (void)arg;
+    rk__http h = {.fd = -1, .port = crash_port};
+    char tok[65];
+    if (tu_login(&h, "inv1", tok)) return NULL;
+    while (next_subj < CRASH_SUBJ) {
+        int i = next_subj, st;
+        char id[16], body[300], path[100];
+        snprintf(id, sizeof id, "R%05d", i);
+        tu_enrol_body(body, sizeof body, id, i % 2 ? "M" : "F");
+        json_decref(tu_req(&h, "POST", "/api/subjects", tok, body, &st, NULL));
+        if (st == 0) break;
+        if (st != 201 && st != 409) fail_msg("enrol %s: %d", id, st);
+        snprintf(path, sizeof path, "/api/subjects/%s/randomize", id);
+        json_t *j = tu_req(&h, "POST", path, tok, NULL, &st, NULL);
+        const char *e = json_string_value(json_object_get(j, "error"));
+        if (st == 200) {
+            const char *k = json_string_value(json_object_get(j, "kit_code"));
+            if (!k) fail_msg("randomize %s: no kit code", id);
+            snprintf(rs[i].kit, sizeof rs[i].kit, "%s", k);
+            rs[i].acked = 1;
+            next_subj++;
+        } else if (st == 409 && e && strstr(e, "is already randomized")) {
+            next_subj++; /* committed before a crash, the answer lost */
+        } else if (st == 409 && e && strstr(e, "no kit can be allocated")) {
+            struct timespec ts = {0, 5000000}; /* the scanners have not stored enough yet */
+            nanosleep(&ts, NULL);
+        } else if (st != 0) {
+            fail_msg("randomize %s: %d %s", id, st, e ? e : "");
+        }
+        json_decref(j);
+        if (st == 0) break;
+    }
+    rk__http_close(&h);
+    return NULL;
+}
+
 static void test_sigkill_during_scans(void **state)
 {
     (void)state;
     tu_trial t;
-    tu_make_trial(&t, 8);
+    tu_make_trial(&t, CRASH_SUBJ / 2 + 4);
     load_kits(&t, CRASH_KITS / 2, &kits);
     { /* ship every kit to S01 through the library, in one transaction */
         rk_store *s = NULL;
@@ -833,9 +880,10 @@ static void test_sigkill_during_scans(void **state)
         while (next_kit < CRASH_KITS && acked[next_kit] == 2)
             next_kit++;
         /* the scanners skip what is already done */
-        pthread_t th[CRASH_THREADS];
+        pthread_t th[CRASH_THREADS], rth;
         for (int i = 0; i < CRASH_THREADS; i++)
             assert_int_equal(pthread_create(&th[i], NULL, scanner, NULL), 0);
+        assert_int_equal(pthread_create(&rth, NULL, randomizer, NULL), 0);
         for (int w = 0; w < 3000; w++) {
             pthread_mutex_lock(&cmu);
             int now = n_acked_scans;
@@ -851,6 +899,7 @@ static void test_sigkill_during_scans(void **state)
         waitpid(pid, &wst, 0);
         for (int i = 0; i < CRASH_THREADS; i++)
             pthread_join(th[i], NULL);
+        pthread_join(rth, NULL);
         assert_true(tu_verify(t.db, NULL));
     }
     /* the store after the last crash holds every acknowledged scan */
@@ -859,7 +908,7 @@ static void test_sigkill_during_scans(void **state)
     sqlite3_stmt *q;
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "SELECT count(*) FROM kit_events WHERE kit = ? AND "
-                                        "to_state = ?",
+                                        "to_state = ? AND action = 'scan'",
                                         -1, &q, NULL),
                      SQLITE_OK);
     int n_ack = 0;
@@ -874,8 +923,45 @@ static void test_sigkill_during_scans(void **state)
         }
     }
     sqlite3_finalize(q);
+    /* randomization and kit allocation are one transaction: each allocation has exactly one
+     * kit allocated to its subject and every kit allocation its randomization; every
+     * acknowledged randomization has the kit its answer named */
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT (SELECT count(*) FROM allocations a WHERE "
+                                        "(SELECT count(*) FROM kit_events e WHERE e.action = "
+                                        "'allocate' AND e.subject = a.subject_id) != 1), (SELECT "
+                                        "count(*) FROM kit_events e WHERE e.action = 'allocate' "
+                                        "AND NOT EXISTS (SELECT 1 FROM allocations a WHERE "
+                                        "a.subject_id = e.subject)), (SELECT count(*) FROM "
+                                        "allocations)",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 0);
+    assert_int_equal(sqlite3_column_int(q, 1), 0);
+    int n_alloc = sqlite3_column_int(q, 2);
+    sqlite3_finalize(q);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT kit FROM kit_events WHERE action = 'allocate' AND "
+                                        "subject = ?",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    int n_rand = 0;
+    for (int i = 0; i < CRASH_SUBJ; i++) {
+        if (!rs[i].acked) continue;
+        char id[16];
+        snprintf(id, sizeof id, "R%05d", i);
+        sqlite3_reset(q);
+        sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(q, 0), rs[i].kit);
+        n_rand++;
+    }
+    sqlite3_finalize(q);
     sqlite3_close(db);
     assert_true(n_ack > 0);
+    assert_true(n_rand > 0);
+    assert_true(n_alloc >= n_rand);
     /* and the server starts on it (the state replays) */
     unsigned port = 0;
     pid_t pid = spawn_server(&t, &port);
@@ -883,7 +969,8 @@ static void test_sigkill_during_scans(void **state)
     int wst;
     waitpid(pid, &wst, 0);
     assert_true(rounds >= 2); /* the kills really interrupted the scanning */
-    fprintf(stderr, "# %d scans acknowledged across %d crashes\n", n_ack, rounds);
+    fprintf(stderr, "# %d scans and %d randomizations with kits acknowledged across %d crashes\n",
+            n_ack, n_rand, rounds);
     rk_kitlist_free(kits);
     kits = NULL;
     tu_remove_trial(&t);
