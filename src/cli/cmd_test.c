@@ -103,7 +103,8 @@ static rk_status common_opts(const rk__args *a, rk_alternative *alt, double *lev
 static int fail(const char *cmd, const rk_error *err, rk_status st)
 {
     fprintf(stderr, "rctkit %s: %s\n", cmd, err->msg[0] ? err->msg : rk_strerror(st));
-    if (st == RK_ERANGE)
+    /* only these two have --asymptotic (fisher's message already names chi-square) */
+    if (st == RK_ERANGE && (!strcmp(cmd, "test wilcoxon") || !strcmp(cmd, "test signed-rank")))
         fprintf(stderr, "hint: use --asymptotic for the normal approximation\n");
     return rk__exit_code(st);
 }
