@@ -365,7 +365,20 @@ static int run_ttest(int argc, char **argv)
             } else {
                 for (size_t i = 0; i < s.nx; i++) d[i] = s.x[i] - s.y[i];
                 st = rk_t_test(d, s.nx, NULL, 0, 0, alt, mu, level, &h, &err);
-                if (!st) snprintf(h.method, sizeof h.method, "Paired t-test");
+                if (!st) {
+                    /* R 4.2 t.test(paired = TRUE): the estimate is the "mean difference" */
+                    snprintf(h.method, sizeof h.method, "Paired t-test");
+                    snprintf(h.estimate_name, sizeof h.estimate_name, "mean difference");
+                    size_t k = 0; /* mean_x is the differences' mean; there is no mean_y */
+                    for (size_t i = 0; i < h.n_extra; i++) {
+                        if (!strcmp(h.extra[i].name, "mean_y")) continue;
+                        h.extra[k] = h.extra[i];
+                        if (!strcmp(h.extra[k].name, "mean_x"))
+                            snprintf(h.extra[k].name, sizeof h.extra[k].name, "mean_difference");
+                        k++;
+                    }
+                    h.n_extra = k;
+                }
                 free(d);
             }
         }
