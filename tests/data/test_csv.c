@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rctkit/data.h"
@@ -129,6 +131,24 @@ static void test_non_utf8_is_rejected_with_line(void **state)
     rk_table_free(t);
 }
 
+static void test_wide_header_duplicates(void **state)
+{
+    (void)state;
+    /* 100,000 columns, the last named like the first: found (the old pairwise check took
+     * minutes here, past the test's timeout) */
+    enum { NC = 100000 };
+    size_t cap = (size_t)NC * 8 + 16, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    for (int j = 0; j < NC; j++)
+        len += (size_t)snprintf(text + len, cap - len, "%sc%d", j ? "," : "", j == NC - 1 ? 0 : j);
+    len += (size_t)snprintf(text + len, cap - len, "\n");
+    rk_error err;
+    assert_int_equal(parse_err(text, &err), RK_EPARSE);
+    assert_string_equal(err.msg, "bad.csv:1: column name 'c0' appears twice");
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -138,6 +158,7 @@ int main(void)
         cmocka_unit_test(test_parse_number_is_strict),
         cmocka_unit_test(test_read_missing_file),
         cmocka_unit_test(test_non_utf8_is_rejected_with_line),
+        cmocka_unit_test(test_wide_header_duplicates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
