@@ -103,7 +103,8 @@ static rk_status common_opts(const rk__args *a, rk_alternative *alt, double *lev
 static int fail(const char *cmd, const rk_error *err, rk_status st)
 {
     fprintf(stderr, "rctkit %s: %s\n", cmd, err->msg[0] ? err->msg : rk_strerror(st));
-    if (st == RK_ERANGE)
+    /* only these two have --asymptotic (fisher's message already names chi-square) */
+    if (st == RK_ERANGE && (!strcmp(cmd, "test wilcoxon") || !strcmp(cmd, "test signed-rank")))
         fprintf(stderr, "hint: use --asymptotic for the normal approximation\n");
     return rk__exit_code(st);
 }
@@ -364,7 +365,20 @@ static int run_ttest(int argc, char **argv)
             } else {
                 for (size_t i = 0; i < s.nx; i++) d[i] = s.x[i] - s.y[i];
                 st = rk_t_test(d, s.nx, NULL, 0, 0, alt, mu, level, &h, &err);
-                if (!st) snprintf(h.method, sizeof h.method, "Paired t-test");
+                if (!st) {
+                    /* R 4.2 t.test(paired = TRUE): the estimate is the "mean difference" */
+                    snprintf(h.method, sizeof h.method, "Paired t-test");
+                    snprintf(h.estimate_name, sizeof h.estimate_name, "mean difference");
+                    size_t k = 0; /* mean_x is the differences' mean; there is no mean_y */
+                    for (size_t i = 0; i < h.n_extra; i++) {
+                        if (!strcmp(h.extra[i].name, "mean_y")) continue;
+                        h.extra[k] = h.extra[i];
+                        if (!strcmp(h.extra[k].name, "mean_x"))
+                            snprintf(h.extra[k].name, sizeof h.extra[k].name, "mean_difference");
+                        k++;
+                    }
+                    h.n_extra = k;
+                }
                 free(d);
             }
         }

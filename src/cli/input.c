@@ -57,7 +57,7 @@ void rk__groups_free(rk__groups *g)
 {
     for (size_t i = 0; i < g->k; i++) {
         free(g->level[i]);
-        free(g->value[i]);
+        if (g->value) free(g->value[i]); /* NULL when the levels were rejected */
     }
     free(g->level);
     free(g->value);

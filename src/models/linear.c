@@ -1,4 +1,5 @@
 /* Linear regression / ANCOVA by least squares (QR), with t inference and SAS-style LS means. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +153,19 @@ rk_status rk_linear_fit(const rk_design *d, const char *group_term, double conf_
     }
     for (size_t j = 0; j < p; j++)
         colmean[j] /= sw;
+    /* A perfect fit (constant response, or a response that is a covariate's copy) leaves residuals
+     * at rounding level: standard errors, t and F would be rounding noise (R lm warns "essentially
+     * perfect fit"; rctkit's t-test refuses constant data the same way). */
+    double yy = 0;
+    for (size_t i = 0; i < n; i++)
+        yy += (d->weight ? d->weight[i] : 1.0) * d->y[i] * d->y[i];
+    if (rss <= 4096.0 * DBL_EPSILON * DBL_EPSILON * yy) {
+        st = rk_error_set(err, RK_EINVAL,
+                          "the model fits the response exactly (no residual variation: is the "
+                          "response constant, or determined by the covariates?); standard errors "
+                          "and tests are undefined");
+        goto done;
+    }
     double df = sw - (double)p;
     double s2 = rss / df;
     for (size_t k = 0; k < p * p; k++)

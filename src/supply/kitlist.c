@@ -56,6 +56,9 @@ rk_status rk_kitlist_generate(const rk_kitlist_spec *spec, rk_kitlist **out, rk_
             return rk_error_set(err, RK_EINVAL, "arm '%s': ratio %u must be 1 to 100",
                                 spec->arm[a] ? spec->arm[a] : "", spec->ratio[a]);
         per += spec->ratio[a];
+        for (size_t b = 0; b < a; b++) /* allocation finds an arm by name: names must differ */
+            if (spec->arm[a] && spec->arm[b] && !strcmp(spec->arm[a], spec->arm[b]))
+                return rk_error_set(err, RK_EINVAL, "arm '%s' is named twice", spec->arm[a]);
     }
     size_t block = (size_t)per * mult;
     if (spec->n_blocks == 0 || spec->n_blocks > 10000000 / block)

@@ -29,6 +29,7 @@ struct rk_supply {
     size_t n_subj, cap_subj;
     batch *batches;
     size_t n_batches;
+    int all_released; /* every kit's batch released: shipping is allowed for all kits or none */
 };
 
 static const char *const state_names[RK_KIT_NSTATES] = {
@@ -171,6 +172,16 @@ rk_status rk_supply_set_batches(rk_supply *s, const rk_batch_release *b, size_t 
     free(s->batches);
     s->batches = nb;
     s->n_batches = n;
+    /* Shipping is refused for every kit while any batch of the list is not released: batches are
+     * arm-specific, so refusing only the failing batch's kits would sort the kits by arm for the
+     * blinded staff who scan them. */
+    s->all_released = 1;
+    for (size_t k = 0; k < s->list->n && s->all_released; k++) {
+        int ok = 0;
+        for (size_t i = 0; i < n && !ok; i++)
+            ok = nb[i].released && !strcmp(nb[i].id, s->list->kit[k].batch);
+        s->all_released = ok;
+    }
     return RK_OK;
 }
 
@@ -204,13 +215,6 @@ rk_status rk_supply_set_subject(rk_supply *s, const char *id, int arm, const cha
     }
     p->arm = arm;
     return rk__copy_id(p->site, sizeof p->site, site, "site", 1, err);
-}
-
-static int batch_released(const rk_supply *s, const char *id)
-{
-    for (size_t i = 0; i < s->n_batches; i++)
-        if (!strcmp(s->batches[i].id, id)) return s->batches[i].released;
-    return 0;
 }
 
 static rk_status lookup(const rk_supply *s, const char *code, long *k, rk_error *err)
@@ -395,11 +399,12 @@ static rk_status do_scan(rk_supply *s, const rk_scan *sc, const char *action, in
             return rk_error_set(err, RK_EINVAL,
                                 "kit %s: shipping needs the shipment id and the destination site",
                                 kit->code);
-        if (!batch_released(s, kit->batch))
+        if (!s->all_released)
             return rk_error_set(err, RK_ESTATE,
-                                "kit %s belongs to a batch that is not released (release data "
-                                "missing or failing): keep it at the depot; the unblinded "
-                                "pharmacist sees the reason in the batch report",
+                                "kit %s cannot be shipped: a manufacturing batch of the kit list "
+                                "is not released (release data missing or failing), so no kit "
+                                "ships; keep them at the depot; the unblinded pharmacist sees "
+                                "the reason in the batch report",
                                 kit->code);
     }
     if (to == RK_KIT_RECEIVED) {

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rctkit/data.h"
@@ -112,6 +114,41 @@ static void test_read_missing_file(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent/x.csv: cannot open"));
 }
 
+static void test_non_utf8_is_rejected_with_line(void **state)
+{
+    (void)state;
+    rk_error err;
+    /* Latin-1 e-acute: would otherwise reach JSON output, where jansson drops the string */
+    assert_int_equal(parse_err("id,arm\n1,A\n2,caf\xE9\n", &err), RK_EPARSE);
+    assert_string_equal(err.msg, "bad.csv:3: byte 6 of the line (0xE9) is not UTF-8 text; save "
+                                 "the file as UTF-8");
+    assert_int_equal(parse_err("a\n\xC0\xAF\n", &err), RK_EPARSE);     /* overlong '/' */
+    assert_int_equal(parse_err("a\n\xED\xA0\x80\n", &err), RK_EPARSE); /* surrogate */
+    assert_int_equal(parse_err("a\n\xF4\x90\x80\x80\n", &err), RK_EPARSE);
+    assert_int_equal(parse_err("a\n\xE2\x82\n", &err), RK_EPARSE); /* truncated */
+    rk_table *t = parse_ok("\xEF\xBB\xBFname\ncaf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\n");
+    assert_string_equal(rk_table_cell(t, 0, 0), "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
+    rk_table_free(t);
+}
+
+static void test_wide_header_duplicates(void **state)
+{
+    (void)state;
+    /* 100,000 columns, the last named like the first: found (the old pairwise check took
+     * minutes here, past the test's timeout) */
+    enum { NC = 100000 };
+    size_t cap = (size_t)NC * 8 + 16, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    for (int j = 0; j < NC; j++)
+        len += (size_t)snprintf(text + len, cap - len, "%sc%d", j ? "," : "", j == NC - 1 ? 0 : j);
+    len += (size_t)snprintf(text + len, cap - len, "\n");
+    rk_error err;
+    assert_int_equal(parse_err(text, &err), RK_EPARSE);
+    assert_string_equal(err.msg, "bad.csv:1: column name 'c0' appears twice");
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -120,6 +157,8 @@ int main(void)
         cmocka_unit_test(test_numeric_column_reports_bad_cell),
         cmocka_unit_test(test_parse_number_is_strict),
         cmocka_unit_test(test_read_missing_file),
+        cmocka_unit_test(test_non_utf8_is_rejected_with_line),
+        cmocka_unit_test(test_wide_header_duplicates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

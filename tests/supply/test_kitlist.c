@@ -258,6 +258,12 @@ static void test_spec_errors(void **state)
     assert_int_equal(rk_kitlist_generate(&s, &l, &err), RK_EINVAL);
     assert_string_equal(err.msg, "arm 'placebo': ratio 0 must be 1 to 100");
     assert_null(l);
+    /* two arms of one name: allocation by arm name could never reach the second one's kits */
+    s.ratio[1] = 1;
+    s.arm[1] = s.arm[0];
+    assert_int_equal(rk_kitlist_generate(&s, &l, &err), RK_EINVAL);
+    assert_string_equal(err.msg, "arm 'UC-MSC' is named twice");
+    assert_null(l);
 }
 
 int main(void)
