@@ -22,8 +22,9 @@ extern "C" {
 
 /* The kit code hook: called on the database thread inside the randomize request's
  * transaction once the subject's arm is known (from the list or drawn at allocation time) and
- * before anything is written, with the subject, its site and the arm's name.  It writes the
- * code of the kit to dispense to `code` (for example rk_supply_set_subject and
+ * before anything is written, with the subject, its site, the arm's name and the user who
+ * randomizes (the session's user name: the kit allocation is audited as done by them).  It writes
+ * the code of the kit to dispense to `code` (for example rk_supply_set_subject and
  * rk_supply_allocate of rctkit/supply.h on the trial's supply state).  The code is added to the
  * answer as "kit_code" (a kit code carries no arm, so blinded roles may see it) and to the
  * randomization's audit record.  RK_ESTATE or RK_EINVAL (no kit at the site ...) refuses the
@@ -32,7 +33,7 @@ extern "C" {
  * an internal error.  The store cannot undo the hook's own side effects if the transaction then
  * fails to commit (the client gets 503 and retries): allocate idempotently per subject. */
 typedef rk_status (*rk_kit_fn)(void *ctx, const char *subject, const char *site, const char *arm,
-                               char *code, size_t code_size, rk_error *err);
+                               const char *user, char *code, size_t code_size, rk_error *err);
 
 typedef struct rk_server_opts {
     const char *db;           /* trial database made by rk_store_configure */

@@ -417,6 +417,25 @@ rk_status rk_supply_store_load(rk_store *s, const rk_kitlist *list, const rk_bat
  * while the server is stopped.  RK_ESTATE when no kit list is loaded. */
 rk_status rk_supply_store_open(rk_store *s, rk_supply **out, rk_error *err);
 
+/* The trial's supply settings, kept in the store: the visit schedule the server's schedule and
+ * infusion endpoints use, and the resupply levels of its resupply endpoint. */
+typedef struct rk_supply_settings {
+    rk_schedule schedule;    /* default: rk_schedule_default */
+    size_t resupply_trigger; /* ship when usable kits of an arm at a site fall below (default 2) */
+    size_t resupply_buffer;  /* ... up to this many per arm (default 4; >= trigger) */
+    int min_shelf_days;      /* only kits with this many days of shelf life left (default 14) */
+} rk_supply_settings;
+
+/* The defaults above. */
+void rk_supply_settings_init(rk_supply_settings *set);
+/* The store's latest settings, or the defaults when none were configured. */
+rk_status rk_supply_store_settings(rk_store *s, rk_supply_settings *out, rk_error *err);
+/* Configure (or change) the settings: checked (1-32 visits with unique names, buffer >= trigger
+ * >= 1, shelf days 0-3650), stored append-only with a "supply_settings" audit record that carries
+ * them (no arm) and that rctkit audit verify compares with the stored row. */
+rk_status rk_supply_store_configure(rk_store *s, const rk_supply_settings *set, const char *who,
+                                    rk_error *err);
+
 #ifdef __cplusplus
 }
 #endif

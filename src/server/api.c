@@ -540,7 +540,7 @@ static rk_status h_randomize(call *k)
     if (k->c->kit) { /* the kit to dispense, before anything is written */
         rk_error e2;
         rk_error_clear(&e2);
-        st = k->c->kit(k->c->kit_ctx, s.id, s.site, arm, kit, sizeof kit, &e2);
+        st = k->c->kit(k->c->kit_ctx, s.id, s.site, arm, k->me.username, kit, sizeof kit, &e2);
         if (st == RK_ESTATE || st == RK_EINVAL) {
             snprintf(what, sizeof what, "subject=%s stratum=%s: no kit", s.id, s.stratum);
             char alert[1400], msg[900];
@@ -1047,6 +1047,11 @@ static const route routes[] = {
     {"GET", "/api/supply/sites/*/reconcile", ALL_ROLES, h_supply},
     {"GET", "/api/supply/sites/*/resupply", ROLE(RK_ROLE_ADMIN), h_supply},
     {"POST", "/api/supply/expire", ROLE(RK_ROLE_ADMIN), h_supply},
+    {"GET", "/api/supply/schedule", ALL_ROLES, h_supply},
+    {"GET", "/api/supply/subjects/*/schedule", ALL_ROLES, h_supply},
+    {"POST", "/api/supply/subjects/*/infusions",
+     ROLE(RK_ROLE_INVESTIGATOR) | ROLE(RK_ROLE_PHARMACIST), h_supply},
+    {"POST", "/api/supply/subjects/*/visits", ROLE(RK_ROLE_INVESTIGATOR), h_supply},
 };
 
 /* Match path against pattern; the '*' segment is copied to id. */

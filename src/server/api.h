@@ -38,6 +38,7 @@ typedef struct rk__api_req {
     json_t *body;            /* parsed JSON object (never NULL for POST; {} when empty) */
     const char *client;      /* peer address, for the audit trail */
     const char *query_after; /* ?after=N of GET /api/audit, or NULL */
+    const char *query_on;    /* ?on=DATE of the supply schedule endpoints, or NULL */
     rk__pw pw;               /* login / unblind: the password check done before */
     int lock_seconds;        /* RK__PW_LOCKED: seconds left */
     const char *new_pwhash;  /* POST /api/users: hash of the new user's password */

@@ -336,6 +336,7 @@ static enum MHD_Result handle(rk_server *s, struct MHD_Connection *c, const char
                        .client = client,
                        .pw = RK__PW_NONE};
     req.query_after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
+    req.query_on = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "on");
     char pwhash[crypto_pwhash_STRBYTES];
     job j;
     memset(&j, 0, sizeof j);

@@ -270,6 +270,9 @@ static const char *default_where(sk *k)
     return rk_role_site_bound(k->me->role) ? k->me->site : "central";
 }
 
+static rk_status infusion_visit(sk *k, const char *subject, const char *code,
+                                const rk_infusion *inf);
+
 static rk_status h_scan(sk *k)
 {
     static const char *const allowed[] = {"to",      "why",      "where",    "site",
@@ -328,6 +331,7 @@ static rk_status h_scan(sk *k)
     rk_kit_state from = kit->state;
     st = rk_supply_scan(k->sup, &sc, &e);
     if (st) return refused(k, code, st, &e);
+    if (to == RK_KIT_ADMINISTERED && (st = infusion_visit(k, kit->subject, code, &inf))) return st;
     json_t *o = kit_json(k, kit);
     json_object_set_new(o, "from", json_string(rk_kit_state_name(from)));
     json_object_set_new(o, "seq", json_integer((json_int_t)rk_supply_seq(k->sup)));
@@ -628,23 +632,347 @@ static rk_status h_expire(sk *k)
     return RK_OK;
 }
 
-/* Depot kits to ship to a site (codes only), with the library's default trigger and buffer. */
+/* Depot kits to ship to a site (codes only), with the trial's resupply settings (rctkit supply
+ * settings; defaults trigger 2, buffer 4, 14 days of shelf life). */
 static rk_status h_resupply(sk *k)
 {
     if (!rk__site_exists(k->c->store, k->id))
         return fail(k, 404, "no site '%.40s' in this trial", k->id);
+    rk_supply_settings set;
+    rk_status st = rk_supply_store_settings(k->c->store, &set, k->err);
+    if (st) return st;
     char(*codes)[RK_KITCODE_SIZE] = NULL;
     size_t n = 0;
     rk_error e = {0};
-    rk_status st = rk_supply_resupply(k->sup, k->id, k->today, 2, 4, 14, &codes, &n, &e);
+    st = rk_supply_resupply(k->sup, k->id, k->today, set.resupply_trigger, set.resupply_buffer,
+                            set.min_shelf_days, &codes, &n, &e);
     if (st) return fail(k, 400, "%s", e.msg);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, json_string(codes[i]));
     free(codes);
     reply(k, 200,
-          json_pack("{s:s,s:i,s:i,s:i,s:o}", "site", k->id, "trigger", 2, "buffer", 4,
-                    "min_shelf_days", 14, "kits", arr));
+          json_pack("{s:s,s:I,s:I,s:i,s:o}", "site", k->id, "trigger",
+                    (json_int_t)set.resupply_trigger, "buffer", (json_int_t)set.resupply_buffer,
+                    "min_shelf_days", set.min_shelf_days, "kits", arr));
+    return RK_OK;
+}
+
+/* ---- visit schedule and infusions ---- */
+
+#define MAX_VISITS (sizeof(((rk_schedule *)0)->visit) / sizeof(((rk_schedule *)0)->visit[0]))
+
+typedef struct subj_sched {
+    char site[64];
+    rk_date day0;
+    rk_supply_settings set;
+    rk__visit_done done[MAX_VISITS];
+} subj_sched;
+
+static const char *kind_str(rk_visit_kind kd)
+{
+    return kd == RK_VISIT_INFUSION ? "infusion" : kd == RK_VISIT_CT ? "ct" : "followup";
+}
+
+/* A randomized subject's site, day 0, the trial's schedule and the visits recorded: 1, or 0
+ * when answered (404 not enrolled, 403 other site, 409 not randomized) or on an error (*st). */
+static int subject_schedule(sk *k, const char *id, subj_sched *ss, rk_status *st)
+{
+    *st = RK_OK;
+    int f = subject_site(k, id, ss->site, sizeof ss->site);
+    if (f < 0) {
+        *st = k->err ? k->err->code : RK_EINTERNAL;
+        return 0;
+    }
+    if (!f) {
+        fail(k, 404, "subject %.64s is not enrolled", id);
+        return 0;
+    }
+    if (!site_ok(k, ss->site)) {
+        *st = deny_site(k, ss->site);
+        return 0;
+    }
+    int found = 0;
+    if ((*st = rk__subject_day0(k->c->store, id, &ss->day0, &found, k->err))) return 0;
+    if (!found) {
+        fail(k, 409,
+             "subject %.64s is not randomized yet: the visit schedule starts at randomization "
+             "(day 0)",
+             id);
+        return 0;
+    }
+    if ((*st = rk_supply_store_settings(k->c->store, &ss->set, k->err))) return 0;
+    *st = rk__visits_done(k->c->store, id, &ss->set.schedule, ss->done, k->err);
+    return *st == RK_OK;
+}
+
+/* The date of ?on=DATE (default the server's date); 0 when answered 400. */
+static int query_date(sk *k, rk_date *on)
+{
+    *on = k->today;
+    if (!k->r->query_on) return 1;
+    rk_error e = {0};
+    if (rk_date_parse(k->r->query_on, on, &e)) {
+        fail(k, 400, "?on=%.20s: give a date YYYY-MM-DD", k->r->query_on);
+        return 0;
+    }
+    return 1;
+}
+
+static json_t *visit_json(sk *k, const subj_sched *ss, size_t i, rk_date on, int details)
+{
+    const rk_visit_def *v = &ss->set.schedule.visit[i];
+    rk_date target = ss->day0 + v->day;
+    char t[16], a[16], b[16];
+    rk_date_format(target, t, sizeof t);
+    rk_date_format(target - v->before, a, sizeof a);
+    rk_date_format(target + v->after, b, sizeof b);
+    rk_visit_status vs = rk_visit_status_on(v, ss->day0, on, ss->done[i].done);
+    json_t *o = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s}", "visit", v->name, "kind",
+                          kind_str(v->kind), "day", v->day, "target", t, "window_start", a,
+                          "window_end", b, "status", rk_visit_status_name(vs));
+    if (ss->done[i].done != RK_NOT_DONE) {
+        char d[16];
+        rk_date_format(ss->done[i].done, d, sizeof d);
+        json_object_set_new(o, "done", json_string(d));
+    }
+    if (ss->done[i].kit[0]) {
+        json_object_set_new(o, "kit_code", json_string(ss->done[i].kit));
+        char *inf = NULL;
+        rk_error e = {0};
+        if (details && rk__infusion_of(k->c->store, ss->done[i].kit, &inf, &e) == RK_OK && inf) {
+            json_t *j = json_loads(inf, 0, NULL);
+            if (j) json_object_set_new(o, "infusion", j);
+        }
+        free(inf);
+    }
+    return o;
+}
+
+/* One subject's schedule: every visit with its window and status on ?on (default today). */
+static rk_status h_schedule(sk *k)
+{
+    subj_sched ss;
+    rk_status st;
+    rk_date on;
+    if (!query_date(k, &on)) return RK_OK;
+    if (!subject_schedule(k, k->id, &ss, &st)) return st;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < ss.set.schedule.n; i++)
+        json_array_append_new(arr, visit_json(k, &ss, i, on, 1));
+    char d0[16], d[16];
+    rk_date_format(ss.day0, d0, sizeof d0);
+    rk_date_format(on, d, sizeof d);
+    reply(k, 200,
+          json_pack("{s:s,s:s,s:s,s:s,s:o}", "subject_id", k->id, "site", ss.site, "randomized", d0,
+                    "on", d, "visits", arr));
+    return RK_OK;
+}
+
+/* Every randomized subject's visits that need attention on ?on: due, overdue, missed (a
+ * site-bound role: its own site's subjects). */
+static rk_status h_schedule_all(sk *k)
+{
+    rk_date on;
+    if (!query_date(k, &on)) return RK_OK;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(k->c->store->db,
+                           "SELECT a.subject_id FROM allocations a JOIN subjects x ON "
+                           "x.subject_id = a.subject_id ORDER BY a.audit_seq",
+                           -1, &q, NULL) != SQLITE_OK)
+        return rk__sql_error(k->c->store, "reading allocations", k->err);
+    char **ids = NULL;
+    size_t n = 0, cap = 0;
+    rk_status st = RK_OK;
+    while (!st && sqlite3_step(q) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **x = realloc(ids, cap * sizeof *x);
+            if (!x) {
+                st = rk_error_set(k->err, RK_ENOMEM, "out of memory");
+                break;
+            }
+            ids = x;
+        }
+        const char *id = (const char *)sqlite3_column_text(q, 0);
+        if (!(ids[n++] = strdup(id ? id : "")))
+            st = rk_error_set(k->err, RK_ENOMEM, "out of memory");
+    }
+    sqlite3_finalize(q);
+    json_t *arr = json_array();
+    size_t counts[3] = {0, 0, 0};
+    subj_sched *ss = st ? NULL : malloc(sizeof *ss);
+    if (!st && !ss) st = rk_error_set(k->err, RK_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n && !st; i++) {
+        int f = subject_site(k, ids[i], ss->site, sizeof ss->site);
+        if (f < 0) {
+            st = k->err ? k->err->code : RK_EINTERNAL;
+            break;
+        }
+        if (!f || !site_ok(k, ss->site)) continue;
+        int found = 0;
+        if ((st = rk__subject_day0(k->c->store, ids[i], &ss->day0, &found, k->err)) || !found)
+            continue;
+        if (i == 0 || !ss->set.schedule.n)
+            st = rk_supply_store_settings(k->c->store, &ss->set, k->err);
+        if (!st) st = rk__visits_done(k->c->store, ids[i], &ss->set.schedule, ss->done, k->err);
+        for (size_t v = 0; v < ss->set.schedule.n && !st; v++) {
+            rk_visit_status vs =
+                rk_visit_status_on(&ss->set.schedule.visit[v], ss->day0, on, ss->done[v].done);
+            if (vs != RK_VS_DUE && vs != RK_VS_OVERDUE && vs != RK_VS_MISSED) continue;
+            counts[vs == RK_VS_DUE ? 0 : vs == RK_VS_OVERDUE ? 1 : 2]++;
+            json_t *o = visit_json(k, ss, v, on, 0);
+            json_object_set_new(o, "subject_id", json_string(ids[i]));
+            json_object_set_new(o, "site", json_string(ss->site));
+            json_array_append_new(arr, o);
+        }
+    }
+    free(ss);
+    for (size_t i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+    if (st) {
+        json_decref(arr);
+        return st;
+    }
+    char d[16];
+    rk_date_format(on, d, sizeof d);
+    reply(k, 200,
+          json_pack("{s:s,s:I,s:I,s:I,s:o}", "on", d, "due", (json_int_t)counts[0], "overdue",
+                    (json_int_t)counts[1], "missed", (json_int_t)counts[2], "visits", arr));
+    return RK_OK;
+}
+
+static long find_visit(const subj_sched *ss, const char *name)
+{
+    for (size_t i = 0; i < ss->set.schedule.n; i++)
+        if (!strcmp(ss->set.schedule.visit[i].name, name)) return (long)i;
+    return -1;
+}
+
+/* The first infusion visit not yet recorded, or -1. */
+static long next_infusion(const subj_sched *ss)
+{
+    for (size_t i = 0; i < ss->set.schedule.n; i++)
+        if (ss->set.schedule.visit[i].kind == RK_VISIT_INFUSION && ss->done[i].done == RK_NOT_DONE)
+            return (long)i;
+    return -1;
+}
+
+static rk_date date_of_time(rk_time t)
+{
+    return (rk_date)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400));
+}
+
+/* Record an infusion: the subject's dispensed kit becomes administered with the infusion (start,
+ * end, vital signs, reactions) and the infusion visit is recorded as done on the infusion's
+ * date, tied to the kit, both in the audit chain.  Investigator or pharmacist of the site. */
+static rk_status h_infusion(sk *k)
+{
+    static const char *const allowed[] = {"kit", "visit", "infusion", "where", NULL};
+    if (!check_fields(k, allowed)) return RK_OK;
+    int bad = 0;
+    const char *code = str_field(k, "kit", 1, 20, &bad);
+    const char *visit = str_field(k, "visit", 0, 31, &bad);
+    const char *where = str_field(k, "where", 0, 64, &bad);
+    if (bad) return RK_OK;
+    json_t *jin = json_object_get(k->r->body, "infusion");
+    if (!jin) return fail(k, 400, "missing field 'infusion' (start, end, vital signs, reactions)");
+    char subject[80];
+    snprintf(subject, sizeof subject, "%s", k->id);
+    subj_sched ss;
+    rk_status st;
+    if (!subject_schedule(k, subject, &ss, &st)) return st;
+    long vi;
+    if (visit) {
+        vi = find_visit(&ss, visit);
+        if (vi < 0) return fail(k, 400, "no visit '%s' in the trial's schedule", visit);
+        if (ss.set.schedule.visit[vi].kind != RK_VISIT_INFUSION)
+            return fail(k, 400,
+                        "visit %s is a %s visit, not an infusion: record it with POST "
+                        "/api/supply/subjects/%s/visits",
+                        visit, kind_str(ss.set.schedule.visit[vi].kind), subject);
+    } else if ((vi = next_infusion(&ss)) < 0) {
+        return fail(k, 409,
+                    "subject %s has every infusion visit of the schedule recorded: no infusion "
+                    "is due",
+                    subject);
+    }
+    const rk_visit_def *v = &ss.set.schedule.visit[vi];
+    if (ss.done[vi].done != RK_NOT_DONE) {
+        char d[16];
+        rk_date_format(ss.done[vi].done, d, sizeof d);
+        return fail(k, 409, "subject %s: visit %s was already recorded on %s (kit %s)", subject,
+                    v->name, d, ss.done[vi].kit);
+    }
+    rk_infusion inf;
+    if (!parse_infusion(k, jin, &inf)) return RK_OK;
+    snprintf(k->id, sizeof k->id, "%s", code);
+    const rk_kit *kit = path_kit(k, &st);
+    if (!kit) return st;
+    char kc[RK_KITCODE_SIZE];
+    memcpy(kc, kit->code, sizeof kc);
+    rk_scan sc = {.kit = kc,
+                  .to = RK_KIT_ADMINISTERED,
+                  .who = k->me->username,
+                  .where = where ? where : default_where(k),
+                  .role = k->me->role,
+                  .when = k->now,
+                  .subject = subject,
+                  .infusion = &inf};
+    rk_error e = {0};
+    st = rk_supply_scan(k->sup, &sc, &e);
+    if (st) return refused(k, kc, st, &e);
+    rk_date done = date_of_time(inf.start);
+    if ((st = rk__visit_record(k->c->store, subject, v, done, kc, k->me->username, k->err)))
+        return st;
+    ss.done[vi].done = done;
+    snprintf(ss.done[vi].kit, sizeof ss.done[vi].kit, "%s", kc);
+    json_t *o = visit_json(k, &ss, (size_t)vi, k->today, 1);
+    json_object_set_new(o, "subject_id", json_string(subject));
+    json_object_set_new(o, "seq", json_integer((json_int_t)rk_supply_seq(k->sup)));
+    reply(k, 201, o);
+    return RK_OK;
+}
+
+/* Record a CT or follow-up visit as done (investigator of the subject's site). */
+static rk_status h_visit(sk *k)
+{
+    static const char *const allowed[] = {"visit", "date", NULL};
+    if (!check_fields(k, allowed)) return RK_OK;
+    int bad = 0;
+    const char *visit = str_field(k, "visit", 1, 31, &bad);
+    const char *date = str_field(k, "date", 0, 10, &bad);
+    if (bad) return RK_OK;
+    rk_date done = k->today;
+    rk_error e = {0};
+    if (date && rk_date_parse(date, &done, &e))
+        return fail(k, 400, "field 'date': '%s' is not a date YYYY-MM-DD", date);
+    if (done > k->today)
+        return fail(k, 400, "field 'date': %s is in the future: record a visit once it is done",
+                    date);
+    subj_sched ss;
+    rk_status st;
+    if (!subject_schedule(k, k->id, &ss, &st)) return st;
+    long vi = find_visit(&ss, visit);
+    if (vi < 0) return fail(k, 400, "no visit '%s' in the trial's schedule", visit);
+    const rk_visit_def *v = &ss.set.schedule.visit[vi];
+    if (v->kind == RK_VISIT_INFUSION)
+        return fail(k, 400,
+                    "visit %s is an infusion: record it with POST /api/supply/subjects/%s/"
+                    "infusions (the kit and the infusion)",
+                    visit, k->id);
+    if (ss.done[vi].done != RK_NOT_DONE) {
+        char d[16];
+        rk_date_format(ss.done[vi].done, d, sizeof d);
+        return fail(k, 409, "subject %s: visit %s was already recorded on %s", k->id, v->name, d);
+    }
+    if ((st = rk__visit_record(k->c->store, k->id, v, done, "", k->me->username, k->err)))
+        return st;
+    ss.done[vi].done = done;
+    json_t *o = visit_json(k, &ss, (size_t)vi, k->today, 0);
+    json_object_set_new(o, "subject_id", json_string(k->id));
+    reply(k, 201, o);
     return RK_OK;
 }
 
@@ -667,6 +995,10 @@ static const sroute sroutes[] = {
     {"GET", "/api/supply/sites/*/reconcile", h_reconcile},
     {"GET", "/api/supply/sites/*/resupply", h_resupply},
     {"POST", "/api/supply/expire", h_expire},
+    {"GET", "/api/supply/schedule", h_schedule_all},
+    {"GET", "/api/supply/subjects/*/schedule", h_schedule},
+    {"POST", "/api/supply/subjects/*/infusions", h_infusion},
+    {"POST", "/api/supply/subjects/*/visits", h_visit},
 };
 
 static int match(const char *pattern, const char *path, char *id, size_t size)
@@ -707,7 +1039,7 @@ rk_status rk__supply_handle(rk__api_ctx *c, const rk__api_req *r, const rk__who 
 }
 
 rk_status rk__supply_kit_hook(void *ctx, const char *subject, const char *site, const char *arm,
-                              char *code, size_t code_size, rk_error *err)
+                              const char *user, char *code, size_t code_size, rk_error *err)
 {
     rk__api_ctx *c = ctx;
     if (code_size) code[0] = '\0';
@@ -723,7 +1055,29 @@ rk_status rk__supply_kit_hook(void *ctx, const char *subject, const char *site, 
     rk_time now = rk__unix_now();
     /* the subject now exists in the tracking state: a refusal below must forget it */
     st = rk_supply_set_subject(sup, subject, a, site, err);
-    if (!st) st = rk_supply_allocate(sup, subject, (rk_date)(now / 86400), "iwrs", now, code, err);
+    if (!st)
+        st = rk_supply_allocate(sup, subject, (rk_date)(now / 86400),
+                                user && user[0] ? user : "iwrs", now, code, err);
     if (st) rk__supply_invalidate(c->supply);
+    return st;
+}
+
+/* An administration scanned with POST .../scan: the subject's next infusion visit is recorded as
+ * done on the infusion's date, tied to the kit (as POST .../infusions does). */
+static rk_status infusion_visit(sk *k, const char *subject, const char *code,
+                                const rk_infusion *inf)
+{
+    subj_sched *ss = malloc(sizeof *ss);
+    if (!ss) return rk_error_set(k->err, RK_ENOMEM, "out of memory");
+    int found = 0;
+    rk_status st = rk__subject_day0(k->c->store, subject, &ss->day0, &found, k->err);
+    if (!st && found) st = rk_supply_store_settings(k->c->store, &ss->set, k->err);
+    if (!st && found)
+        st = rk__visits_done(k->c->store, subject, &ss->set.schedule, ss->done, k->err);
+    long vi = !st && found ? next_infusion(ss) : -1;
+    if (vi >= 0)
+        st = rk__visit_record(k->c->store, subject, &ss->set.schedule.visit[vi],
+                              date_of_time(inf->start), code, k->me->username, k->err);
+    free(ss);
     return st;
 }

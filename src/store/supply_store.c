@@ -42,7 +42,21 @@ const char rk__supply_schema[] =
     "CREATE TRIGGER IF NOT EXISTS kit_events_no_update BEFORE UPDATE ON kit_events BEGIN\n"
     "  SELECT RAISE(ABORT, 'kit transitions are append-only'); END;\n"
     "CREATE TRIGGER IF NOT EXISTS kit_events_no_delete BEFORE DELETE ON kit_events BEGIN\n"
-    "  SELECT RAISE(ABORT, 'kit transitions are append-only'); END;\n";
+    "  SELECT RAISE(ABORT, 'kit transitions are append-only'); END;\n"
+    "CREATE TABLE IF NOT EXISTS supply_settings(id INTEGER PRIMARY KEY, data TEXT NOT NULL,\n"
+    "  audit_seq INTEGER NOT NULL UNIQUE);\n"
+    "CREATE TABLE IF NOT EXISTS subject_visits(id INTEGER PRIMARY KEY, subject TEXT NOT NULL,\n"
+    "  visit TEXT NOT NULL, kind TEXT NOT NULL, day INTEGER NOT NULL, done TEXT NOT NULL,\n"
+    "  kit TEXT NOT NULL, who TEXT NOT NULL, audit_seq INTEGER NOT NULL UNIQUE,\n"
+    "  UNIQUE(subject, visit));\n"
+    "CREATE TRIGGER IF NOT EXISTS supply_settings_no_update BEFORE UPDATE ON supply_settings\n"
+    "  BEGIN SELECT RAISE(ABORT, 'supply settings are append-only'); END;\n"
+    "CREATE TRIGGER IF NOT EXISTS supply_settings_no_delete BEFORE DELETE ON supply_settings\n"
+    "  BEGIN SELECT RAISE(ABORT, 'supply settings are append-only'); END;\n"
+    "CREATE TRIGGER IF NOT EXISTS subject_visits_no_update BEFORE UPDATE ON subject_visits\n"
+    "  BEGIN SELECT RAISE(ABORT, 'visit records are append-only'); END;\n"
+    "CREATE TRIGGER IF NOT EXISTS subject_visits_no_delete BEFORE DELETE ON subject_visits\n"
+    "  BEGIN SELECT RAISE(ABORT, 'visit records are append-only'); END;\n";
 
 static const char *col(sqlite3_stmt *q, int i)
 {
@@ -571,6 +585,9 @@ rk_status rk__supply_get(rk_store *s, const rk__trial *t, rk__supply_cache **cac
 
 /* -------------------------------------------------------------- verification */
 
+static rk_status check_settings_visits(rk_store *s, int64_t n_records, rk_audit_report *rep,
+                                       rk_error *err);
+
 static void bad(rk_audit_report *rep, int64_t seq, const char *msg)
 {
     rep->ok = 0;
@@ -727,5 +744,344 @@ rk_status rk__supply_audit_check(rk_store *s, int64_t n_records, rk_audit_report
         crypto_generichash_update(&h, (const unsigned char *)data, strlen(data) + 1);
     }
     sqlite3_finalize(q);
+    if (!rep->ok) return RK_OK;
+    return check_settings_visits(s, n_records, rep, err);
+}
+
+/* ------------------------------------------------------------- settings */
+
+static const char *kind_name(rk_visit_kind k)
+{
+    return k == RK_VISIT_INFUSION ? "infusion" : k == RK_VISIT_CT ? "ct" : "followup";
+}
+
+static int kind_parse(const char *s, rk_visit_kind *k)
+{
+    if (!strcmp(s, "infusion"))
+        *k = RK_VISIT_INFUSION;
+    else if (!strcmp(s, "ct"))
+        *k = RK_VISIT_CT;
+    else if (!strcmp(s, "followup"))
+        *k = RK_VISIT_FOLLOWUP;
+    else
+        return 0;
+    return 1;
+}
+
+void rk_supply_settings_init(rk_supply_settings *set)
+{
+    memset(set, 0, sizeof *set);
+    rk_schedule_default(&set->schedule);
+    set->resupply_trigger = 2;
+    set->resupply_buffer = 4;
+    set->min_shelf_days = 14;
+}
+
+static char *settings_json(const rk_supply_settings *set)
+{
+    json_t *v = json_array();
+    for (size_t i = 0; i < set->schedule.n; i++) {
+        const rk_visit_def *d = &set->schedule.visit[i];
+        json_array_append_new(v, json_pack("{s:s,s:s,s:i,s:i,s:i}", "visit", d->name, "kind",
+                                           kind_name(d->kind), "day", d->day, "before", d->before,
+                                           "after", d->after));
+    }
+    json_t *o = json_pack(
+        "{s:{s:I,s:I,s:i},s:o}", "resupply", "trigger", (json_int_t)set->resupply_trigger, "buffer",
+        (json_int_t)set->resupply_buffer, "min_shelf_days", set->min_shelf_days, "schedule", v);
+    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(o);
+    return s;
+}
+
+static int settings_parse(const char *text, rk_supply_settings *set)
+{
+    rk_supply_settings_init(set);
+    json_t *o = json_loads(text, 0, NULL);
+    json_t *r = json_object_get(o, "resupply"), *v = json_object_get(o, "schedule");
+    int ok = json_is_object(r) && json_is_array(v) && json_array_size(v) >= 1 &&
+             json_array_size(v) <= sizeof set->schedule.visit / sizeof set->schedule.visit[0];
+    if (ok) {
+        set->resupply_trigger = (size_t)json_integer_value(json_object_get(r, "trigger"));
+        set->resupply_buffer = (size_t)json_integer_value(json_object_get(r, "buffer"));
+        set->min_shelf_days = (int)json_integer_value(json_object_get(r, "min_shelf_days"));
+        set->schedule.n = 0;
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e)
+        {
+            rk_visit_def *d = &set->schedule.visit[set->schedule.n++];
+            const char *name = json_string_value(json_object_get(e, "visit"));
+            const char *kind = json_string_value(json_object_get(e, "kind"));
+            if (!name || !kind || !kind_parse(kind, &d->kind)) ok = 0;
+            snprintf(d->name, sizeof d->name, "%s", name ? name : "");
+            d->day = (int)json_integer_value(json_object_get(e, "day"));
+            d->before = (int)json_integer_value(json_object_get(e, "before"));
+            d->after = (int)json_integer_value(json_object_get(e, "after"));
+        }
+    }
+    json_decref(o);
+    if (!ok) rk_supply_settings_init(set);
+    return ok;
+}
+
+static int table_exists(rk_store *s, const char *name)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                           -1, &q, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    int have = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    return have;
+}
+
+rk_status rk_supply_store_settings(rk_store *s, rk_supply_settings *out, rk_error *err)
+{
+    rk_supply_settings_init(out);
+    if (!table_exists(s, "supply_settings")) return RK_OK;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT data FROM supply_settings ORDER BY id DESC LIMIT 1", -1,
+                           &q, NULL) != SQLITE_OK)
+        return rk__sql_error(s, "reading the supply settings", err);
+    rk_status st = RK_OK;
+    if (sqlite3_step(q) == SQLITE_ROW && !settings_parse(col(q, 0), out))
+        st = rk_error_set(err, RK_EINVAL,
+                          "the stored supply settings are damaged: run 'rctkit audit verify'");
+    sqlite3_finalize(q);
+    return st;
+}
+
+static rk_status settings_check(const rk_supply_settings *set, rk_error *err)
+{
+    const rk_schedule *sc = &set->schedule;
+    if (sc->n < 1 || sc->n > sizeof sc->visit / sizeof sc->visit[0])
+        return rk_error_set(err, RK_EINVAL, "a schedule has 1 to %zu visits, not %zu",
+                            sizeof sc->visit / sizeof sc->visit[0], sc->n);
+    for (size_t i = 0; i < sc->n; i++) {
+        const rk_visit_def *d = &sc->visit[i];
+        if (!rk__good_id(d->name))
+            return rk_error_set(err, RK_EINVAL,
+                                "schedule visit %zu: the name '%s' must be 1-31 characters of "
+                                "letters, digits, '_', '.', '@', '-'",
+                                i + 1, d->name);
+        if (d->before < 0 || d->after < 0 || d->day < -365 || d->day > 3650)
+            return rk_error_set(err, RK_EINVAL,
+                                "schedule visit %s: day -365..3650 and windows >= 0 days", d->name);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(sc->visit[j].name, d->name))
+                return rk_error_set(err, RK_EINVAL,
+                                    "schedule visit '%s' is listed twice: give each visit its own "
+                                    "name",
+                                    d->name);
+    }
+    if (set->resupply_trigger < 1 || set->resupply_trigger > 100000)
+        return rk_error_set(err, RK_EINVAL, "resupply trigger %zu: give 1 to 100000 kits",
+                            set->resupply_trigger);
+    if (set->resupply_buffer < set->resupply_trigger || set->resupply_buffer > 100000)
+        return rk_error_set(err, RK_EINVAL,
+                            "resupply buffer %zu is below the trigger %zu: the buffer is the "
+                            "level a shipment restores, at least the trigger",
+                            set->resupply_buffer, set->resupply_trigger);
+    if (set->min_shelf_days < 0 || set->min_shelf_days > 3650)
+        return rk_error_set(err, RK_EINVAL, "minimum shelf life %d days: give 0 to 3650",
+                            set->min_shelf_days);
+    return RK_OK;
+}
+
+rk_status rk_supply_store_configure(rk_store *s, const rk_supply_settings *set, const char *who,
+                                    rk_error *err)
+{
+    if (!who || !*who) return rk_error_set(err, RK_EINVAL, "who configures supply? give a name");
+    rk_status st = settings_check(set, err);
+    if (st) return st;
+    char *data = settings_json(set);
+    if (!data) return rk_error_set(err, RK_ENOMEM, "out of memory");
+    rk_buf what;
+    rk_buf_init(&what, 0);
+    rk_buf_appendf(&what, NULL, "settings=%s", data);
+    if (!what.data) st = rk_error_set(err, RK_ENOMEM, "out of memory");
+    if (!st && (st = rk__begin(s, err)) == RK_OK) {
+        int64_t aseq = 0;
+        st = rk__exec(s, rk__supply_schema, err);
+        if (!st) st = rk__audit_append(s, who, "supply_settings", what.data, "", &aseq, err);
+        sqlite3_stmt *q =
+            st ? NULL
+               : rk__stmt(s, "INSERT INTO supply_settings(data, audit_seq) VALUES(?,?)", err);
+        if (!st && !q) st = err ? err->code : RK_EINTERNAL;
+        if (q) {
+            sqlite3_bind_text(q, 1, data, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(q, 2, aseq);
+            int rc = sqlite3_step(q);
+            sqlite3_reset(q);
+            if (rc != SQLITE_DONE) st = rk__sql_error(s, "storing the supply settings", err);
+        }
+        if (st)
+            rk__rollback(s);
+        else
+            st = rk__commit(s, err);
+    }
+    rk_buf_free(&what);
+    free(data);
+    return st;
+}
+
+/* --------------------------------------------------------------- visits */
+
+static void visit_what(rk_buf *b, const char *subject, const char *visit, const char *kind,
+                       int64_t day, const char *done, const char *kit)
+{
+    rk_buf_reset(b);
+    rk_buf_appendf(b, NULL, "subject=%s visit=%s kind=%s day=%" PRId64 " done=%s kit=%s", subject,
+                   visit, kind, day, done, kit);
+}
+
+rk_status rk__subject_day0(rk_store *s, const char *subject, rk_date *day0, int *found,
+                           rk_error *err)
+{
+    *found = 0;
+    sqlite3_stmt *q = rk__stmt(s, "SELECT at FROM allocations WHERE subject_id = ?", err);
+    if (!q) return err ? err->code : RK_EINTERNAL;
+    sqlite3_bind_text(q, 1, subject, -1, SQLITE_STATIC);
+    rk_status st = RK_OK;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        char d[16];
+        snprintf(d, sizeof d, "%.10s", col(q, 0));
+        st = rk_date_parse(d, day0, err);
+        *found = st == RK_OK;
+    }
+    sqlite3_reset(q);
+    return st;
+}
+
+rk_status rk__visits_done(rk_store *s, const char *subject, const rk_schedule *sch,
+                          rk__visit_done *out, rk_error *err)
+{
+    for (size_t i = 0; i < sch->n; i++) {
+        out[i].done = RK_NOT_DONE;
+        out[i].kit[0] = '\0';
+    }
+    if (!table_exists(s, "subject_visits")) return RK_OK;
+    sqlite3_stmt *q = rk__stmt(
+        s, "SELECT visit, done, kit FROM subject_visits WHERE subject = ? ORDER BY id", err);
+    if (!q) return err ? err->code : RK_EINTERNAL;
+    sqlite3_bind_text(q, 1, subject, -1, SQLITE_STATIC);
+    rk_status st = RK_OK;
+    while (!st && sqlite3_step(q) == SQLITE_ROW)
+        for (size_t i = 0; i < sch->n; i++)
+            if (!strcmp(sch->visit[i].name, col(q, 0))) {
+                st = rk_date_parse(col(q, 1), &out[i].done, err);
+                snprintf(out[i].kit, sizeof out[i].kit, "%s", col(q, 2));
+            }
+    sqlite3_reset(q);
+    return st;
+}
+
+rk_status rk__visit_record(rk_store *s, const char *subject, const rk_visit_def *v, rk_date done,
+                           const char *kit, const char *who, rk_error *err)
+{
+    rk_status st = rk__exec(s, rk__supply_schema, err);
+    if (st) return st;
+    char d[16];
+    rk_date_format(done, d, sizeof d);
+    rk_buf what;
+    rk_buf_init(&what, 0);
+    visit_what(&what, subject, v->name, kind_name(v->kind), v->day, d, kit ? kit : "");
+    if (!what.data) return rk_error_set(err, RK_ENOMEM, "out of memory");
+    int64_t aseq = 0;
+    st = rk__audit_append(s, who, "visit_done", what.data, "", &aseq, err);
+    rk_buf_free(&what);
+    sqlite3_stmt *q = st ? NULL
+                         : rk__stmt(s,
+                                    "INSERT INTO subject_visits(subject, visit, kind, day, done, "
+                                    "kit, who, audit_seq) VALUES(?,?,?,?,?,?,?,?)",
+                                    err);
+    if (!st && !q) return err ? err->code : RK_EINTERNAL;
+    if (q) {
+        sqlite3_bind_text(q, 1, subject, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, v->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, kind_name(v->kind), -1, SQLITE_STATIC);
+        sqlite3_bind_int(q, 4, v->day);
+        sqlite3_bind_text(q, 5, d, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 6, kit ? kit : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 7, who, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 8, aseq);
+        int rc = sqlite3_step(q);
+        sqlite3_reset(q);
+        if (rc != SQLITE_DONE) st = rk__sql_error(s, "recording a visit", err);
+    }
+    return st;
+}
+
+rk_status rk__infusion_of(rk_store *s, const char *kit, char **json, rk_error *err)
+{
+    *json = NULL;
+    sqlite3_stmt *q = rk__stmt(s,
+                               "SELECT infusion FROM kit_events WHERE kit = ? AND to_state = "
+                               "'administered' AND infusion IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                               err);
+    if (!q) return err ? err->code : RK_EINTERNAL;
+    sqlite3_bind_text(q, 1, kit, -1, SQLITE_STATIC);
+    rk_status st = RK_OK;
+    if (sqlite3_step(q) == SQLITE_ROW && !(*json = strdup(col(q, 0))))
+        st = rk_error_set(err, RK_ENOMEM, "out of memory");
+    sqlite3_reset(q);
+    return st;
+}
+
+/* The settings and visit rows against their audit records (part of rk__supply_audit_check). */
+static rk_status check_settings_visits(rk_store *s, int64_t n_records, rk_audit_report *rep,
+                                       rk_error *err)
+{
+    char msg[RK_ERROR_MSG_MAX];
+    sqlite3_stmt *q = NULL;
+    if (table_exists(s, "supply_settings")) {
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT e.id, e.data, e.audit_seq, a.action, a.what FROM "
+                               "supply_settings e LEFT JOIN audit a ON a.seq = e.audit_seq "
+                               "ORDER BY e.id",
+                               -1, &q, NULL) != SQLITE_OK)
+            return rk__sql_error(s, "verifying the audit trail", err);
+        while (rep->ok && sqlite3_step(q) == SQLITE_ROW) {
+            int64_t aseq = sqlite3_column_int64(q, 2);
+            const char *w = col(q, 4);
+            if (sqlite3_column_type(q, 4) == SQLITE_NULL || aseq > n_records ||
+                strcmp(col(q, 3), "supply_settings") || strncmp(w, "settings=", 9) ||
+                strcmp(w + 9, col(q, 1))) {
+                snprintf(msg, sizeof msg,
+                         "supply settings %" PRId64 " differ from their audit record %" PRId64
+                         " (the supply_settings table was edited)",
+                         (int64_t)sqlite3_column_int64(q, 0), aseq);
+                bad(rep, aseq, msg);
+            }
+        }
+        sqlite3_finalize(q);
+    }
+    if (!rep->ok || !table_exists(s, "subject_visits")) return RK_OK;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT e.subject, e.visit, e.kind, e.day, e.done, e.kit, e.who, "
+                           "e.audit_seq, a.action, a.what, a.who FROM subject_visits e LEFT JOIN "
+                           "audit a ON a.seq = e.audit_seq ORDER BY e.id",
+                           -1, &q, NULL) != SQLITE_OK)
+        return rk__sql_error(s, "verifying the audit trail", err);
+    rk_buf what;
+    rk_buf_init(&what, 0);
+    while (rep->ok && sqlite3_step(q) == SQLITE_ROW) {
+        int64_t aseq = sqlite3_column_int64(q, 7);
+        visit_what(&what, col(q, 0), col(q, 1), col(q, 2), sqlite3_column_int64(q, 3), col(q, 4),
+                   col(q, 5));
+        if (sqlite3_column_type(q, 9) == SQLITE_NULL || aseq > n_records || !what.data ||
+            strcmp(col(q, 8), "visit_done") || strcmp(what.data, col(q, 9)) ||
+            strcmp(col(q, 6), col(q, 10))) {
+            snprintf(msg, sizeof msg,
+                     "subject %.40s visit %.40s differs from its audit record %" PRId64
+                     " (the subject_visits table was edited)",
+                     col(q, 0), col(q, 1), aseq);
+            bad(rep, aseq, msg);
+        }
+    }
+    sqlite3_finalize(q);
+    rk_buf_free(&what);
     return RK_OK;
 }

@@ -31,4 +31,25 @@ int rk__supply_arm_index(const rk__trial *t, const char *arm);
 rk_status rk__supply_audit_check(rk_store *s, int64_t n_records, rk_audit_report *rep,
                                  rk_error *err);
 
+/* A subject's randomization date (UTC day of the allocation): *found 0 when not randomized. */
+rk_status rk__subject_day0(rk_store *s, const char *subject, rk_date *day0, int *found,
+                           rk_error *err);
+
+/* What the store says of one scheduled visit of a subject. */
+typedef struct rk__visit_done {
+    rk_date done;              /* RK_NOT_DONE when not recorded */
+    char kit[RK_KITCODE_SIZE]; /* infusion visits: the administered kit */
+} rk__visit_done;
+
+/* The recorded visits of a subject, one entry per visit of sch (by name). */
+rk_status rk__visits_done(rk_store *s, const char *subject, const rk_schedule *sch,
+                          rk__visit_done *out, rk_error *err);
+/* Record a visit as done (append-only row subject_visits + audit record "visit_done" with
+ * subject, visit, kind, day, date and kit: no arm), in the caller's transaction. */
+rk_status rk__visit_record(rk_store *s, const char *subject, const rk_visit_def *v, rk_date done,
+                           const char *kit, const char *who, rk_error *err);
+/* The infusion record (JSON: start, end, vital signs, reactions) of the kit's administration,
+ * or *json NULL; malloc'd. */
+rk_status rk__infusion_of(rk_store *s, const char *kit, char **json, rk_error *err);
+
 #endif

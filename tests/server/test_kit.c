@@ -22,7 +22,7 @@ typedef struct supply_ctx {
 /* The hook: the subject's arm into the supply state, then the next kit of that arm at the
  * site; a subject that already has a kit keeps it (a retry after a failed commit). */
 static rk_status kit_hook(void *ctx, const char *subject, const char *site, const char *arm,
-                          char *code, size_t size, rk_error *err)
+                          const char *user, char *code, size_t size, rk_error *err)
 {
     supply_ctx *c = ctx;
     c->calls++;
@@ -43,7 +43,7 @@ static rk_status kit_hook(void *ctx, const char *subject, const char *site, cons
     rk_date_parse("2020-03-02", &on, NULL);
     rk_time_parse("2020-03-02T09:00:00Z", &when, NULL);
     char kc[RK_KITCODE_SIZE];
-    if ((st = rk_supply_allocate(c->sup, subject, on, "iwrs", when, kc, err))) return st;
+    if ((st = rk_supply_allocate(c->sup, subject, on, user, when, kc, err))) return st;
     snprintf(code, size, "%s", kc);
     return RK_OK;
 }
