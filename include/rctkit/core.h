@@ -58,8 +58,8 @@ void rk_error_clear(rk_error *err);
 typedef struct rk_buf {
     char *data;
     size_t len;
-    size_t cap;     /* allocated bytes */
-    size_t max;     /* hard limit on len; 0 means RK_BUF_DEFAULT_MAX */
+    size_t cap; /* allocated bytes */
+    size_t max; /* hard limit on len; 0 means RK_BUF_DEFAULT_MAX */
 } rk_buf;
 
 #define RK_BUF_DEFAULT_MAX ((size_t)1 << 30)

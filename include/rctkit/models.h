@@ -23,24 +23,24 @@ extern "C" {
 /* A numeric design built from a data table and a formula.  Rows with a missing
  * value in any variable the model uses are dropped and counted. */
 typedef struct rk_design {
-    size_t n;              /* rows used */
-    size_t n_dropped;      /* rows dropped for missing values */
-    size_t p;              /* columns of X */
-    double *X;             /* n x p, row-major; includes "(Intercept)" when the model has one */
-    char **colnames;       /* p names: "(Intercept)", "groupUC-MSC" (treatment contrast), "age" */
-    char **terms;          /* p: the formula term each column comes from ("group", "age") */
-    char *response;        /* response variable name ("" for "~ x" survival formulas) */
-    double *y;             /* n: numeric response; ordinal/binary: level index 0..n_levels-1 */
-    size_t n_levels;       /* response levels for ordinal/binary responses (0 otherwise) */
-    char **levels;         /* n_levels names, in the chosen order */
-    double *weight;        /* n frequency weights, or NULL */
-    size_t *cluster;       /* n random-intercept group index (from "(1 | g)"), or NULL */
+    size_t n;         /* rows used */
+    size_t n_dropped; /* rows dropped for missing values */
+    size_t p;         /* columns of X */
+    double *X;        /* n x p, row-major; includes "(Intercept)" when the model has one */
+    char **colnames;  /* p names: "(Intercept)", "groupUC-MSC" (treatment contrast), "age" */
+    char **terms;     /* p: the formula term each column comes from ("group", "age") */
+    char *response;   /* response variable name ("" for "~ x" survival formulas) */
+    double *y;        /* n: numeric response; ordinal/binary: level index 0..n_levels-1 */
+    size_t n_levels;  /* response levels for ordinal/binary responses (0 otherwise) */
+    char **levels;    /* n_levels names, in the chosen order */
+    double *weight;   /* n frequency weights, or NULL */
+    size_t *cluster;  /* n random-intercept group index (from "(1 | g)"), or NULL */
     size_t n_clusters;
-    char **cluster_names;  /* n_clusters */
-    char *cluster_var;     /* "center", or NULL */
-    size_t *source_row;    /* n: row of the data table each design row came from */
-    char **ref_level;      /* p (added for LS means/output): reference level of the categorical
-                              term of column j, NULL for numeric columns and the intercept */
+    char **cluster_names; /* n_clusters */
+    char *cluster_var;    /* "center", or NULL */
+    size_t *source_row;   /* n: row of the data table each design row came from */
+    char **ref_level;     /* p (added for LS means/output): reference level of the categorical
+                             term of column j, NULL for numeric columns and the intercept */
 } rk_design;
 
 void rk_design_free(rk_design *d);
@@ -48,32 +48,36 @@ void rk_design_free(rk_design *d);
 /* --------------------------------------------------------------- results */
 
 typedef struct rk_coef {
-    char term[96];         /* column name, or "1|2" for an ordinal threshold */
+    char term[96]; /* column name, or "1|2" for an ordinal threshold */
     double estimate;
     double std_error;
-    double statistic;      /* z (Wald) or t */
+    double statistic; /* z (Wald) or t */
     double p_value;
-    double conf_int[2];    /* on the estimate's scale */
-    double ratio;          /* exp(estimate) for OR / HR, NAN when not applicable */
+    double conf_int[2]; /* on the estimate's scale */
+    double ratio;       /* exp(estimate) for OR / HR, NAN when not applicable */
     double ratio_conf_int[2];
-    double df;             /* t-test df (linear, mixed), NAN for z tests */
+    double df; /* t-test df (linear, mixed), NAN for z tests */
 } rk_coef;
 
 typedef struct rk_fit {
-    char model[32];        /* "ordinal", "logistic", "linear", "mixed", "cox" */
-    char convention[128];  /* e.g. "SAS: logit P(Y <= j) = alpha_j + x'beta; OR of a lower category" */
-    char ci_method[32];    /* "wald", "profile", "t" */
-    size_t n;              /* observations used (sum of weights when weighted) */
+    char model[32];       /* "ordinal", "logistic", "linear", "mixed", "cox" */
+    char convention[128]; /* e.g. "SAS: logit P(Y <= j) = alpha_j + x'beta; OR of a lower category"
+                           */
+    char ci_method[32];   /* "wald", "profile", "t" */
+    size_t n;             /* observations used (sum of weights when weighted) */
     size_t n_dropped;
     int converged;
     int iterations;
     double log_likelihood; /* REML criterion's log-likelihood for REML mixed fits */
     double deviance;       /* -2 log L (REML criterion for REML fits) */
     size_t n_coef;
-    rk_coef *coef;         /* regression coefficients (and thresholds, listed first for ordinal) */
-    size_t n_extra;        /* named extra values: "lr_statistic", "lr_df", "lr_p_value",
-                              "sigma", "sd_intercept", "r_squared", "po_score_statistic" ... */
-    struct { char name[48]; double value; } *extra;
+    rk_coef *coef;  /* regression coefficients (and thresholds, listed first for ordinal) */
+    size_t n_extra; /* named extra values: "lr_statistic", "lr_df", "lr_p_value",
+                       "sigma", "sd_intercept", "r_squared", "po_score_statistic" ... */
+    struct {
+        char name[48];
+        double value;
+    } * extra;
     char note[256];
 } rk_fit;
 
@@ -99,11 +103,11 @@ typedef struct rk_frame_opts {
     const char *const *reference; /* n_reference strings "var=Level": reference level of a
                                      categorical term (default: first sorted level) */
     size_t n_reference;
-    const char *const *levels;    /* n_levels strings "var=l1,l2,...": level order of a
-                                     factor response (all levels that occur must be listed) */
+    const char *const *levels; /* n_levels strings "var=l1,l2,...": level order of a
+                                  factor response (all levels that occur must be listed) */
     size_t n_levels;
-    const char *weight;           /* frequency-weight column (>= 0), or NULL */
-    int no_intercept;             /* 1: drop "(Intercept)" (also "y ~ 0 + x" / "- 1") */
+    const char *weight; /* frequency-weight column (>= 0), or NULL */
+    int no_intercept;   /* 1: drop "(Intercept)" (also "y ~ 0 + x" / "- 1") */
 } rk_frame_opts;
 
 /* Build the design of `formula` on table t.  Formulas: "y ~ a + b + c", "y ~ 1",
@@ -129,14 +133,14 @@ rk_status rk_design_new(const rk_table *t, const char *formula, const rk_frame_o
  * other categorical terms weighted equally) and "lsmean_diff", "lsmean_diff_se"
  * (= the group coefficient).  Aliased (linearly dependent) columns are an
  * RK_EINVAL error naming the column.  *out belongs to the caller. */
-rk_status rk_linear_fit(const rk_design *d, const char *group_term, double conf_level,
-                        rk_fit **out, rk_error *err);
+rk_status rk_linear_fit(const rk_design *d, const char *group_term, double conf_level, rk_fit **out,
+                        rk_error *err);
 
 typedef enum rk_ci_method { RK_CI_WALD = 0, RK_CI_PROFILE } rk_ci_method;
 
 /* Binary logistic regression by IRLS (R glm's criterion |dev - dev_old| /
- * (|dev| + 0.1) < eps, with eps = 1e-10 rather than R's 1e-8; at most 50 iterations).  d must have a factor response
- * with exactly 2 levels; the second level is the event (y = 1), as in R glm.
+ * (|dev| + 0.1) < eps, with eps = 1e-10 rather than R's 1e-8; at most 50 iterations).  d must have
+ * a factor response with exactly 2 levels; the second level is the event (y = 1), as in R glm.
  * Coefficients with Wald z tests, CIs (Wald, or profile likelihood as
  * MASS::confint.glm) and odds ratios.  Extras: "lr_statistic", "lr_df",
  * "lr_p_value", "null_deviance", "aic".  Complete or quasi-complete separation
@@ -182,8 +186,7 @@ void rk_ordinal_opts_init(rk_ordinal_opts *o);
  * input (fewer than 2 levels, a level without observations, NaN, collinear or
  * constant columns, separation), RK_ENOCONV when Newton-Raphson fails,
  * RK_ENOMEM. */
-rk_status rk_ordinal_fit(const rk_design *d, const rk_ordinal_opts *o, rk_fit **out,
-                         rk_error *err);
+rk_status rk_ordinal_fit(const rk_design *d, const rk_ordinal_opts *o, rk_fit **out, rk_error *err);
 /* end ordinal */
 
 /* ---------------------------------------------- mixed (engineer G) */
@@ -224,8 +227,8 @@ typedef enum rk_km_ci {
 /* One group's Kaplan-Meier curve, one entry per distinct observed time (events
  * and censorings, like survfit's $time).  NAN stands where R prints NA. */
 typedef struct rk_km_curve {
-    size_t n;             /* subjects in the group */
-    double n_events;      /* total events */
+    size_t n;        /* subjects in the group */
+    double n_events; /* total events */
     size_t n_times;
     double *time, *n_risk, *n_event, *n_censor;
     double *surv;         /* S(t) */
@@ -271,8 +274,8 @@ typedef struct rk_logrank {
  * strata()).  Needs at least 2 non-empty groups and at least one event.
  * On success *out is a new rk_logrank (free with rk_logrank_free). */
 rk_status rk_logrank_test(const double *time, const int *event, const size_t *group, size_t n,
-                          size_t n_groups, const size_t *strata, size_t n_strata,
-                          rk_logrank **out, rk_error *err);
+                          size_t n_groups, const size_t *strata, size_t n_strata, rk_logrank **out,
+                          rk_error *err);
 void rk_logrank_free(rk_logrank *lr);
 
 /* Cox proportional hazards (R survival::coxph). */
@@ -321,9 +324,9 @@ typedef enum rk_ttci_rule {
  * (time_to_improvement, 0).  Died without improving: (followup, 0) under the
  * default and NEVER_IMPROVES rules, (death_time, 0) under CENSORED_AT_DEATH.
  * A death before a recorded improvement is an RK_EINVAL error. */
-rk_status rk_ttci_events(const double *time_to_improvement, const int *improved,
-                         const int *died, const double *death_time, size_t n, double followup,
-                         rk_ttci_rule rule, double *time_out, int *event_out, rk_error *err);
+rk_status rk_ttci_events(const double *time_to_improvement, const int *improved, const int *died,
+                         const double *death_time, size_t n, double followup, rk_ttci_rule rule,
+                         double *time_out, int *event_out, rk_error *err);
 /* "followup" (or "censor-followup"), "death" (or "censor-death"), "never". */
 rk_status rk_ttci_rule_parse(const char *s, rk_ttci_rule *rule, rk_error *err);
 /* end survival and cox */

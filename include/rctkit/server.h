@@ -65,6 +65,19 @@ unsigned rk_server_port(const rk_server *s);
 /* Stop accepting, finish the requests in flight, close the store, free. NULL is fine. */
 void rk_server_stop(rk_server *s);
 
+/* One API request run in this process on the trial database, without HTTP: the same handlers,
+ * role and site checks, audit records and messages as the server (docs/server.md).  `user` is
+ * logged in with `password` (login and logout are audited as from client "cli"; a wrong
+ * password is the server's 401 and its login_failed record, with no lockout: the CLI needs
+ * access to the database file anyway), the request runs as that user in its own transaction
+ * (rolled back when it fails), then the session is closed.  method "GET" or "POST"; body JSON
+ * text or NULL.  *status is the HTTP status the server would answer and *response its JSON text
+ * (malloc'd, the caller frees).  The database may be served at the same time (SQLite locking; the
+ * server rebuilds its kit state when the store moved on).  RK_OK whenever there is an answer. */
+rk_status rk_server_call(const char *db, const char *user, const char *password, const char *method,
+                         const char *path, const char *body, int *status, char **response,
+                         rk_error *err);
+
 #ifdef __cplusplus
 }
 #endif

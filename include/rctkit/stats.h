@@ -34,7 +34,7 @@ const char *rk_alternative_name(rk_alternative alt);
 rk_status rk_alternative_parse(const char *s, rk_alternative *alt, rk_error *err);
 
 typedef enum rk_method {
-    RK_METHOD_AUTO = 0,   /* exact when feasible, as documented per test */
+    RK_METHOD_AUTO = 0, /* exact when feasible, as documented per test */
     RK_METHOD_EXACT,
     RK_METHOD_ASYMPTOTIC
 } rk_method;
@@ -48,19 +48,19 @@ typedef struct rk_htest_extra {
 } rk_htest_extra;
 
 typedef struct rk_htest {
-    char method[128];                     /* human-readable method */
+    char method[128];                       /* human-readable method */
     char statistic_name[RK_HTEST_NAME_MAX]; /* "W", "V", "X-squared", "t", "F", "H" */
     double statistic;
     double p_value;
-    char estimate_name[64];               /* "" when there is no estimate */
-    double estimate;                      /* NAN when there is none */
-    double conf_int[2];                   /* NAN, NAN when not computed */
-    double conf_level;                    /* NAN when not computed */
+    char estimate_name[64]; /* "" when there is no estimate */
+    double estimate;        /* NAN when there is none */
+    double conf_int[2];     /* NAN, NAN when not computed */
+    double conf_level;      /* NAN when not computed */
     rk_alternative alternative;
-    int exact;                            /* 1 when the p-value is exact */
+    int exact; /* 1 when the p-value is exact */
     size_t n_extra;
     rk_htest_extra extra[RK_HTEST_MAX_EXTRA];
-    char note[256];                       /* convention or rule worth printing */
+    char note[256]; /* convention or rule worth printing */
 } rk_htest;
 
 /* Reset every field: NaN numbers, empty strings, no extras. */
@@ -83,9 +83,9 @@ rk_status rk_quantile_sorted(const double *sorted, size_t n, double p, int type,
 rk_status rk_quantile(const double *x, size_t n, double p, int type, double *out, rk_error *err);
 
 typedef struct rk_summary {
-    size_t n;          /* non-missing */
-    size_t n_missing;  /* NaN entries */
-    double mean, sd;   /* sd with n-1; NAN when n < 2 */
+    size_t n;         /* non-missing */
+    size_t n_missing; /* NaN entries */
+    double mean, sd;  /* sd with n-1; NAN when n < 2 */
     double median, q1, q3;
     double min, max;
 } rk_summary;
@@ -97,9 +97,9 @@ rk_status rk_describe(const double *x, size_t n, int quantile_type, rk_summary *
 /* ------------------------------------------------------------------ ranks */
 
 typedef struct rk_ties {
-    size_t n_tie_groups;  /* number of distinct values occurring more than once */
-    size_t n_tied;        /* observations involved in ties */
-    double sum_t3_t;      /* sum over tie groups of t^3 - t */
+    size_t n_tie_groups; /* number of distinct values occurring more than once */
+    size_t n_tied;       /* observations involved in ties */
+    double sum_t3_t;     /* sum over tie groups of t^3 - t */
 } rk_ties;
 
 /* Midranks of x (1-based, ties get the average rank) into ranks[0..n-1];
@@ -159,10 +159,10 @@ rk_status rk_hodges_lehmann_shift(const double *x, size_t nx, const double *y, s
 /* ---------------------------------------------- quantile confidence limits */
 
 typedef struct rk_quantile_ci {
-    double estimate;        /* sample quantile (type RK_QUANTILE_DEFAULT) */
-    double lower, upper;    /* X(l), X(u); +-Inf when n is too small */
-    size_t l, u;            /* 1-based order statistics; 0 / n+1 when unattainable */
-    double coverage;        /* achieved P(l <= B <= u-1), B ~ Bin(n, p) */
+    double estimate;     /* sample quantile (type RK_QUANTILE_DEFAULT) */
+    double lower, upper; /* X(l), X(u); +-Inf when n is too small */
+    size_t l, u;         /* 1-based order statistics; 0 / n+1 when unattainable */
+    double coverage;     /* achieved P(l <= B <= u-1), B ~ Bin(n, p) */
 } rk_quantile_ci;
 
 /* Distribution-free CI for the p-quantile (Hahn & Meeker): for p = 0.5 the
@@ -191,8 +191,8 @@ rk_status rk_fisher_test(const int64_t *table, size_t nr, size_t nc, rk_alternat
 
 /* Kruskal-Wallis rank-sum test, tie-corrected.  group[i] in 0..k-1; every group
  * must be non-empty.  extras: "df". */
-rk_status rk_kruskal_test(const double *x, const size_t *group, size_t n, size_t k,
-                          rk_htest *res, rk_error *err);
+rk_status rk_kruskal_test(const double *x, const size_t *group, size_t n, size_t k, rk_htest *res,
+                          rk_error *err);
 
 /* One-way ANOVA F test.  extras: "df1", "df2", "ss_between", "ss_within". */
 rk_status rk_anova_oneway(const double *x, const size_t *group, size_t n, size_t k, rk_htest *res,
@@ -202,8 +202,7 @@ rk_status rk_anova_oneway(const double *x, const size_t *group, size_t n, size_t
  * y == NULL gives the one-sample test of x against mu.  estimate = mean(x) - mean(y)
  * (or mean(x)); extras: "df", "mean_x", "mean_y", "std_error". */
 rk_status rk_t_test(const double *x, size_t nx, const double *y, size_t ny, int welch,
-                    rk_alternative alt, double mu, double conf_level, rk_htest *res,
-                    rk_error *err);
+                    rk_alternative alt, double mu, double conf_level, rk_htest *res, rk_error *err);
 
 #ifdef __cplusplus
 }

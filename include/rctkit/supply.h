@@ -417,6 +417,10 @@ rk_status rk_supply_store_load(rk_store *s, const rk_kitlist *list, const rk_bat
  * while the server is stopped.  RK_ESTATE when no kit list is loaded. */
 rk_status rk_supply_store_open(rk_store *s, rk_supply **out, rk_error *err);
 
+/* The store's kit list, blinded: number, code, lot and expiry only (every arm -1, no batch; the
+ * arm link is not even read).  What labels are printed from.  RK_ESTATE when none is loaded. */
+rk_status rk_supply_store_kits_blinded(rk_store *s, rk_kitlist **out, rk_error *err);
+
 /* The trial's supply settings, kept in the store: the visit schedule the server's schedule and
  * infusion endpoints use, and the resupply levels of its resupply endpoint. */
 typedef struct rk_supply_settings {

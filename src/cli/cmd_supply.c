@@ -10,11 +10,13 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "cli/cli.h"
 #include "cli/cmd_supply.h"
 #include "rctkit/data.h"
 #include "rctkit/rand.h"
+#include "rctkit/server.h"
 #include "rctkit/supply.h"
 
 #define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
@@ -483,6 +485,7 @@ static int run_kits(const rk__args *a)
 /* labels */
 static const rk__opt labels_opts[] = {
     {"kits", "kits.csv", "blinded kit list"},
+    {"db", "FILE", "instead of --kits: the kit list loaded in a trial database (blinded columns)"},
     {"out", "DIR", "directory for CODE.svg and CODE.png (created)"},
     {"gtin", "GTIN", "14-digit GTIN of the study product (check digit verified)"},
     {"study", "TEXT", "study name on the label"},
@@ -494,13 +497,22 @@ static const rk__opt labels_opts[] = {
 static int run_labels(const rk__args *a)
 {
     rk_error err = {0};
-    const char *kits = rk__arg(a, "kits"), *out = rk__arg(a, "out");
+    const char *kits = rk__arg(a, "kits"), *out = rk__arg(a, "out"), *db = rk__arg(a, "db");
     const char *gtin = rk__arg(a, "gtin") ? rk__arg(a, "gtin") : "09506000134352";
-    if (!kits || !out) return usage_error("needs --kits kits.csv and --out DIR");
+    if (!kits == !db || !out)
+        return usage_error("needs --kits kits.csv or --db FILE, and --out DIR");
     int svg = !rk__flag(a, "png"), png = !rk__flag(a, "svg");
     if (!svg && !png) return usage_error("--png and --svg exclude each other");
     rk_kitlist *l = NULL;
-    rk_status st = rk_kitlist_read(kits, NULL, &l, &err); /* blinded: no arms read at all */
+    rk_status st;
+    if (db) { /* the store's kits without their arm link (never read) */
+        rk_store *s = NULL;
+        st = rk_store_open(db, 0, &s, &err);
+        if (!st) st = rk_supply_store_kits_blinded(s, &l, &err);
+        rk_store_close(s);
+    } else {
+        st = rk_kitlist_read(kits, NULL, &l, &err); /* blinded: no arms read at all */
+    }
     if (st) return fail(&err, st);
     if (mkdir(out, 0777) != 0 && errno != EEXIST) {
         rk_error_set(&err, RK_EIO, "%s: cannot create the directory: %s", out, strerror(errno));
@@ -564,6 +576,9 @@ static int run_batches(const rk__args *a)
 /* scan */
 static const rk__opt scan_opts[] = {
     {"dir", "DIR", "trial supply directory (kits, release data, subjects, journal)"},
+    {"db", "FILE", "instead of --dir: the trial database, with the server's checks and audit"},
+    {"user", "NAME", "--db: the user who scans (a user of the trial; password from stdin)"},
+    {"password-file", "FILE", "--db: read the password from FILE's first line, not stdin"},
     {"kit", "CODE[,CODE]", "kit code(s) as scanned"},
     {"numbers", "A-B", "instead of --kit: kits numbered A to B (bulk depot and site scans)"},
     {"to", "STATE",
@@ -585,13 +600,103 @@ static const rk__opt scan_opts[] = {
     {"reactions", "TEXT", "infusion reactions (default none)"},
 };
 
+/* The password: the first line of --password-file or of stdin, without its newline. */
+static rk_status read_password(const char *file, char *pw, size_t size, rk_error *err)
+{
+    FILE *f = file ? fopen(file, "r") : stdin;
+    if (!f) return rk_error_set(err, RK_EIO, "%s: cannot open: %s", file, strerror(errno));
+    int ok = fgets(pw, (int)size, f) != NULL;
+    if (file) fclose(f);
+    if (!ok)
+        return rk_error_set(err, RK_EINVAL, "no password on %s: give it on the first line",
+                            file ? file : "stdin");
+    pw[strcspn(pw, "\r\n")] = '\0';
+    return RK_OK;
+}
+
+/* scan --db: each kit is one POST /api/supply/kits/CODE/scan run in this process
+ * (rk_server_call): the user's role and site, the server's refusals and audit records. */
+static int run_scan_db(const rk__args *a, const rk_scan *sc, const char *kits)
+{
+    static const char *const only_dir[] = {"who", "role", "at", "numbers"};
+    for (size_t i = 0; i < NOPTS(only_dir); i++)
+        if (rk__arg(a, only_dir[i])) {
+            char m[200];
+            snprintf(m, sizeof m,
+                     "--%s goes with --dir: with --db the scan is by --user, with the user's "
+                     "role, at the current time",
+                     only_dir[i]);
+            return usage_error(m);
+        }
+    const char *user = rk__arg(a, "user");
+    if (!user || !kits) return usage_error("--db needs --user NAME and --kit CODE[,CODE]");
+    rk_error err = {0};
+    char pw[1100];
+    rk_status st = read_password(rk__arg(a, "password-file"), pw, sizeof pw, &err);
+    if (st) return fail(&err, st);
+    json_t *b = json_pack("{s:s}", "to", rk_kit_state_name(sc->to));
+    const char *f[] = {"why", "where", "site", "shipment", "subject"};
+    const char *v[] = {sc->why, sc->where, sc->site, sc->shipment, sc->subject};
+    for (int i = 0; i < 5; i++)
+        if (v[i]) json_object_set_new(b, f[i], json_string(v[i]));
+    if (sc->infusion) {
+        const rk_infusion *in = sc->infusion;
+        char t0[32], t1[32];
+        rk_time_format(in->start, t0, sizeof t0);
+        rk_time_format(in->end, t1, sizeof t1);
+        json_t *i = json_pack("{s:s,s:s,s:s}", "start", t0, "end", t1, "reactions", in->reactions);
+        const char *nm[] = {"temp_c", "pulse", "resp_rate", "sbp", "dbp", "spo2"};
+        double x[] = {in->temp_c, in->pulse, in->resp_rate, in->sbp, in->dbp, in->spo2};
+        for (int k = 0; k < 6; k++)
+            if (isfinite(x[k])) json_object_set_new(i, nm[k], json_real(x[k]));
+        json_object_set_new(b, "infusion", i);
+    }
+    char *body = json_dumps(b, JSON_COMPACT);
+    json_decref(b);
+    char *list = strdup(kits);
+    int rc = body && list ? RK_EXIT_OK : fail(&err, rk_error_set(&err, RK_ENOMEM, "out of memory"));
+    for (char *p = list; p && rc == RK_EXIT_OK;) {
+        char *c = strchr(p, ',');
+        if (c) *c = 0;
+        char path[120];
+        snprintf(path, sizeof path, "/api/supply/kits/%.40s/scan", p);
+        int status = 0;
+        char *resp = NULL;
+        st = rk_server_call(rk__arg(a, "db"), user, pw, "POST", path, body, &status, &resp, &err);
+        if (st) {
+            rc = fail(&err, st);
+            break;
+        }
+        json_t *r = json_loads(resp ? resp : "", 0, NULL);
+        if (status == 200) {
+            printf("kit %s: %s -> %s (record %lld)\n", jstr(r, "code"), jstr(r, "from"),
+                   jstr(r, "state"), (long long)json_integer_value(json_object_get(r, "seq")));
+        } else {
+            fprintf(stderr, "rctkit %s: %s\n", cmdname, jstr(r, "error"));
+            rc = status == 400 ? RK_EXIT_USAGE : RK_EXIT_FAIL;
+        }
+        json_decref(r);
+        free(resp);
+        p = c ? c + 1 : NULL;
+    }
+    sodium_memzero(pw, sizeof pw);
+    free(list);
+    free(body);
+    return rc;
+}
+
 static int run_scan(const rk__args *a)
 {
     rk_error err = {0};
+    int db = rk__arg(a, "db") != NULL;
     const char *dir = rk__arg(a, "dir"), *kits = rk__arg(a, "kit"), *to = rk__arg(a, "to");
     const char *nums = rk__arg(a, "numbers");
-    if (!dir || (!kits == !nums) || !to || !rk__arg(a, "who"))
+    if (db && dir) return usage_error("--dir and --db exclude each other");
+    if (!db && (!dir || (!kits == !nums) || !to || !rk__arg(a, "who")))
         return usage_error("needs --dir DIR, --kit CODE or --numbers A-B, --to STATE, --who USER");
+    if (db && !to) return usage_error("needs --to STATE");
+    if (!db && (rk__arg(a, "user") || rk__arg(a, "password-file")))
+        return usage_error("--user and --password-file go with --db (the trial database)");
     rk_scan sc;
     memset(&sc, 0, sizeof sc);
     rk_infusion inf;
@@ -640,6 +745,7 @@ static int run_scan(const rk__args *a)
                  rk__arg(a, "reactions") ? rk__arg(a, "reactions") : "none");
         sc.infusion = &inf;
     }
+    if (db) return run_scan_db(a, &sc, kits);
     trial t;
     if ((st = trial_open(&t, dir, 1, &err))) {
         trial_free(&t);
@@ -1310,14 +1416,15 @@ static const action actions[] = {
      "--out DIR",
      "Generate a kit list: random codes with a check symbol, arms permuted within blocks.",
      kits_opts, NOPTS(kits_opts), run_kits},
-    {"labels", "rctkit supply labels --kits kits.csv --out DIR [--gtin GTIN]",
+    {"labels", "rctkit supply labels --kits kits.csv|--db FILE --out DIR [--gtin GTIN]",
      "Render one label per kit (GS1 DataMatrix + Code 128, SVG and PNG); labels carry no arm.",
      labels_opts, NOPTS(labels_opts), run_labels},
     {"batches", "rctkit supply batches --release FILE.csv",
      "Check batch release data (viability, CD markers, sterility); UNBLINDED output.", batches_opts,
      NOPTS(batches_opts), run_batches},
-    {"scan", "rctkit supply scan --dir DIR --kit CODE --to STATE --who USER [options]",
-     "Record a kit transition (refused with advice when illegal); appends to DIR/journal.jsonl.",
+    {"scan", "rctkit supply scan --dir DIR --who USER | --db FILE --user NAME; --kit CODE --to S",
+     "Record a kit transition (refused with advice when illegal): DIR/journal.jsonl, or the "
+     "trial database with the server's checks and audit.",
      scan_opts, NOPTS(scan_opts), run_scan},
     {"release", "rctkit supply release --dir DIR --kit CODE --who USER --role pharmacist --why T",
      "Release a quarantined kit back to its previous state (unblinded role and reason).",

@@ -1085,3 +1085,42 @@ static rk_status check_settings_visits(rk_store *s, int64_t n_records, rk_audit_
     rk_buf_free(&what);
     return RK_OK;
 }
+
+rk_status rk_supply_store_kits_blinded(rk_store *s, rk_kitlist **out, rk_error *err)
+{
+    *out = NULL;
+    int64_t n = 0;
+    rk_status st = table_exists(s, "kits") ? count(s, "SELECT count(*) FROM kits", &n, err) : RK_OK;
+    if (st) return st;
+    if (!n)
+        return rk_error_set(err, RK_ESTATE,
+                            "this trial has no kit list: load one with 'rctkit supply load'");
+    rk_kitlist *l = calloc(1, sizeof *l);
+    if (l) l->kit = calloc((size_t)n, sizeof *l->kit);
+    if (!l || !l->kit) {
+        rk_kitlist_free(l);
+        return rk_error_set(err, RK_ENOMEM, "out of memory for %" PRId64 " kits", n);
+    }
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT number, code, lot, expiry FROM kits ORDER BY number", -1,
+                           &q, NULL) != SQLITE_OK) {
+        rk_kitlist_free(l);
+        return rk__sql_error(s, "reading the kit list", err);
+    }
+    while (!st && l->n < (size_t)n && sqlite3_step(q) == SQLITE_ROW) {
+        rk_kit *k = &l->kit[l->n++];
+        k->number = (uint32_t)sqlite3_column_int64(q, 0);
+        snprintf(k->code, sizeof k->code, "%s", col(q, 1));
+        snprintf(k->lot, sizeof k->lot, "%s", col(q, 2));
+        st = rk_date_parse(col(q, 3), &k->expiry, err);
+        k->arm = -1;
+        k->state = RK_KIT_PREPARED;
+    }
+    sqlite3_finalize(q);
+    if (st) {
+        rk_kitlist_free(l);
+        return st;
+    }
+    *out = l;
+    return RK_OK;
+}
