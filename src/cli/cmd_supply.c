@@ -1209,9 +1209,11 @@ static const rk__opt report_opts[] = {
     {"what", "REPORT", "inventory (default), expiring, reconcile, resupply, or visits"},
     {"days", "N", "expiring: kits expiring within N days (default 30)"},
     {"site", "SITE", "reconcile, resupply: the site"},
-    {"trigger", "N", "resupply: ship when usable kits of an arm fall below N (default 2)"},
-    {"buffer", "N", "resupply: ship up to N usable kits per arm (default 4)"},
-    {"min-shelf", "DAYS", "resupply: only kits with DAYS of shelf life left (default 14)"},
+    {"trigger", "N",
+     "resupply: ship when usable kits of an arm fall below N (default 2, or the --db trial's)"},
+    {"buffer", "N", "resupply: ship up to N usable kits per arm (default 4, or the trial's)"},
+    {"min-shelf", "DAYS",
+     "resupply: only kits with DAYS of shelf life left (default 14, or the trial's)"},
     {"schedule", "FILE.csv", "visits: schedule file (default: the seed trial's)"},
 };
 
@@ -1249,8 +1251,15 @@ static int run_report(const rk__args *a)
     rk_store *store = NULL;
     if (db) { /* the state rebuilt from the database's audited transitions */
         memset(&t, 0, sizeof t);
+        rk_supply_settings set;
         if (!(st = rk_store_open(db, 0, &store, &err)))
             st = rk_supply_store_open(store, &t.sup, &err);
+        if (!st && !(st = rk_supply_store_settings(store, &set, &err))) {
+            /* the trial's resupply levels unless given here */
+            if (!rk__arg(a, "trigger")) trig = set.resupply_trigger;
+            if (!rk__arg(a, "buffer")) buf = set.resupply_buffer;
+            if (!rk__arg(a, "min-shelf")) shelf = (unsigned long)set.min_shelf_days;
+        }
     } else {
         st = trial_open(&t, dir, 0, &err);
     }
@@ -1410,6 +1419,62 @@ static int run_load(const rk__args *a)
     return st ? fail(&err, st) : RK_EXIT_OK;
 }
 
+/* settings */
+static const rk__opt settings_opts[] = {
+    {"db", "FILE", "trial database"},
+    {"schedule", "FILE.csv", "the visit schedule: visit,kind,day,before,after"},
+    {"trigger", "N", "resupply when usable kits of an arm at a site fall below N"},
+    {"buffer", "N", "resupply up to N usable kits per arm"},
+    {"min-shelf", "DAYS", "resupply only kits with DAYS of shelf life left"},
+    {"by", "NAME", "who changes them (recorded in the audit trail; default: $USER)"},
+};
+
+static int run_settings(const rk__args *a)
+{
+    rk_error err = {0};
+    const char *db = rk__arg(a, "db");
+    if (!db) return usage_error("needs --db FILE");
+    rk_supply_settings set;
+    rk_store *s = NULL;
+    rk_status st = rk_store_open(db, 0, &s, &err);
+    if (!st) st = rk_supply_store_settings(s, &set, &err);
+    int change = rk__arg(a, "schedule") || rk__arg(a, "trigger") || rk__arg(a, "buffer") ||
+                 rk__arg(a, "min-shelf");
+    unsigned long v;
+    if (!st && rk__arg(a, "schedule"))
+        st = rk_schedule_read(rk__arg(a, "schedule"), &set.schedule, &err);
+    if (!st && rk__arg(a, "trigger") &&
+        !(st = parse_count(rk__arg(a, "trigger"), "trigger", 1, 100000, &v, &err)))
+        set.resupply_trigger = v;
+    if (!st && rk__arg(a, "buffer") &&
+        !(st = parse_count(rk__arg(a, "buffer"), "buffer", 1, 100000, &v, &err)))
+        set.resupply_buffer = v;
+    if (!st && rk__arg(a, "min-shelf") &&
+        !(st = parse_count(rk__arg(a, "min-shelf"), "min-shelf", 0, 3650, &v, &err)))
+        set.min_shelf_days = (int)v;
+    if (!st && change) {
+        const char *by = rk__arg(a, "by");
+        if (!by) by = getenv("USER");
+        if (!by || !*by) by = "unknown";
+        st = rk_supply_store_configure(s, &set, by, &err);
+    }
+    rk_store_close(s);
+    if (st) return fail(&err, st);
+    printf("%s supply settings\n", change ? "new" : "current");
+    printf("resupply: trigger %zu, buffer %zu per arm, minimum shelf life %d days\n",
+           set.resupply_trigger, set.resupply_buffer, set.min_shelf_days);
+    printf("%-16s %-9s %4s %7s %6s\n", "visit", "kind", "day", "before", "after");
+    for (size_t i = 0; i < set.schedule.n; i++) {
+        const rk_visit_def *d = &set.schedule.visit[i];
+        printf("%-16s %-9s %4d %7d %6d\n", d->name,
+               d->kind == RK_VISIT_INFUSION ? "infusion"
+               : d->kind == RK_VISIT_CT     ? "ct"
+                                            : "followup",
+               d->day, d->before, d->after);
+    }
+    return RK_EXIT_OK;
+}
+
 static const action actions[] = {
     {"kits",
      "rctkit supply kits --seed TEXT --arms A:2,B:1 --blocks N --lot LOT --expiry DATE "
@@ -1423,8 +1488,7 @@ static const action actions[] = {
      "Check batch release data (viability, CD markers, sterility); UNBLINDED output.", batches_opts,
      NOPTS(batches_opts), run_batches},
     {"scan", "rctkit supply scan --dir DIR --who USER | --db FILE --user NAME; --kit CODE --to S",
-     "Record a kit transition (refused with advice when illegal): DIR/journal.jsonl, or the "
-     "trial database with the server's checks and audit.",
+     "Record a kit transition (refused with advice when illegal): DIR journal or trial database.",
      scan_opts, NOPTS(scan_opts), run_scan},
     {"release", "rctkit supply release --dir DIR --kit CODE --who USER --role pharmacist --why T",
      "Release a quarantined kit back to its previous state (unblinded role and reason).",
@@ -1445,6 +1509,11 @@ static const action actions[] = {
      "rctkit supply load --db FILE --kits kits.csv --unblinded kits-unblinded.csv [--release F]",
      "Load the kit list and batch release data into a trial database (for the server).", load_opts,
      NOPTS(load_opts), run_load},
+    {"settings",
+     "rctkit supply settings --db FILE [--schedule F.csv] [--trigger N] [--buffer N] "
+     "[--min-shelf DAYS]",
+     "Show or change the trial's visit schedule and resupply levels (used by the server).",
+     settings_opts, NOPTS(settings_opts), run_settings},
     {"report", "rctkit supply report --dir DIR|--db FILE [--what REPORT] [--on DATE]",
      "Supply reports: inventory, expiring, reconcile, resupply, visits (all blinded).", report_opts,
      NOPTS(report_opts), run_report},

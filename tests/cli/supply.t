@@ -7,13 +7,14 @@ actions:
   kits      Generate a kit list: random codes with a check symbol, arms permuted within blocks.
   labels    Render one label per kit (GS1 DataMatrix + Code 128, SVG and PNG); labels carry no arm.
   batches   Check batch release data (viability, CD markers, sterility); UNBLINDED output.
-  scan      Record a kit transition (refused with advice when illegal); appends to DIR/journal.jsonl.
+  scan      Record a kit transition (refused with advice when illegal): DIR journal or trial database.
   release   Release a quarantined kit back to its previous state (unblinded role and reason).
   allocate  Allocate the next kit of the subject's arm at the subject's site (prints a code only).
   expire    Record every unused kit past its expiry date as expired (it can then only be returned).
   logger    Import a shipment's temperature logger file: excursions, transit, bad rows; quarantine.
   schedule  The visit schedule with windows and each visit's status on a date.
   load      Load the kit list and batch release data into a trial database (for the server).
+  settings  Show or change the trial's visit schedule and resupply levels (used by the server).
   report    Supply reports: inventory, expiring, reconcile, resupply, visits (all blinded).
 [exit 2]
 $ rctkit supply frob
@@ -24,13 +25,14 @@ actions:
   kits      Generate a kit list: random codes with a check symbol, arms permuted within blocks.
   labels    Render one label per kit (GS1 DataMatrix + Code 128, SVG and PNG); labels carry no arm.
   batches   Check batch release data (viability, CD markers, sterility); UNBLINDED output.
-  scan      Record a kit transition (refused with advice when illegal); appends to DIR/journal.jsonl.
+  scan      Record a kit transition (refused with advice when illegal): DIR journal or trial database.
   release   Release a quarantined kit back to its previous state (unblinded role and reason).
   allocate  Allocate the next kit of the subject's arm at the subject's site (prints a code only).
   expire    Record every unused kit past its expiry date as expired (it can then only be returned).
   logger    Import a shipment's temperature logger file: excursions, transit, bad rows; quarantine.
   schedule  The visit schedule with windows and each visit's status on a date.
   load      Load the kit list and batch release data into a trial database (for the server).
+  settings  Show or change the trial's visit schedule and resupply levels (used by the server).
   report    Supply reports: inventory, expiring, reconcile, resupply, visits (all blinded).
 [exit 2]
 $ rctkit supply kits --seed x --arms A:2,B:1 --blocks 2 --lot L1 --expiry 2020-04-31 --out /tmp/rk-golden.$PPID
