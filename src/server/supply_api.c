@@ -907,6 +907,12 @@ static rk_status h_infusion(sk *k)
     }
     rk_infusion inf;
     if (!parse_infusion(k, jin, &inf)) return RK_OK;
+    if (inf.end > k->now + 300) { /* 5 minutes for clocks that differ a little */
+        char e[24];
+        rk_time_format(inf.end, e, sizeof e);
+        return fail(k, 400,
+                    "infusion: 'end' %s is in the future: record an infusion once it is over", e);
+    }
     snprintf(k->id, sizeof k->id, "%s", code);
     const rk_kit *kit = path_kit(k, &st);
     if (!kit) return st;

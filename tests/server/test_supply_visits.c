@@ -383,6 +383,13 @@ static void test_schedule_and_infusions(void **state)
              k1);
     refused(&c, "inv1", "POST", "/api/supply/subjects/A009/infusions", body, 404,
             "subject A009 is not enrolled");
+    snprintf(body, sizeof body,
+             "{\"kit\": \"%s\", \"visit\": \"infusion-2\", \"infusion\": {\"start\": "
+             "\"2999-03-01T09:00:00Z\", \"end\": \"2999-03-01T10:00:00Z\"}}",
+             k1);
+    refused(&c, "inv1", "POST", "/api/supply/subjects/A001/infusions", body, 400,
+            "infusion: 'end' 2999-03-01T10:00:00Z is in the future: record an infusion once it is "
+            "over");
 
     /* CT and follow-up visits */
     refused(&c, "inv1", "POST", "/api/supply/subjects/A001/visits", "{\"visit\": \"infusion-2\"}",
