@@ -803,6 +803,7 @@ static rk_status h_schedule_all(sk *k)
     size_t counts[3] = {0, 0, 0};
     subj_sched *ss = st ? NULL : malloc(sizeof *ss);
     if (!st && !ss) st = rk_error_set(k->err, RK_ENOMEM, "out of memory");
+    if (!st) st = rk_supply_store_settings(k->c->store, &ss->set, k->err);
     for (size_t i = 0; i < n && !st; i++) {
         int f = subject_site(k, ids[i], ss->site, sizeof ss->site);
         if (f < 0) {
@@ -813,9 +814,7 @@ static rk_status h_schedule_all(sk *k)
         int found = 0;
         if ((st = rk__subject_day0(k->c->store, ids[i], &ss->day0, &found, k->err)) || !found)
             continue;
-        if (i == 0 || !ss->set.schedule.n)
-            st = rk_supply_store_settings(k->c->store, &ss->set, k->err);
-        if (!st) st = rk__visits_done(k->c->store, ids[i], &ss->set.schedule, ss->done, k->err);
+        st = rk__visits_done(k->c->store, ids[i], &ss->set.schedule, ss->done, k->err);
         for (size_t v = 0; v < ss->set.schedule.n && !st; v++) {
             rk_visit_status vs =
                 rk_visit_status_on(&ss->set.schedule.visit[v], ss->day0, on, ss->done[v].done);

@@ -666,6 +666,76 @@ static void test_visits_authz(void **state)
     tu_remove_trial(&t);
 }
 
+/* rk_server_call (what `rctkit supply scan --db` uses) while the server runs: the same checks
+ * and audit records, and the server sees the change at once. */
+static void test_server_call(void **state)
+{
+    (void)state;
+    tu_trial t;
+    tu_make_trial(&t, 8);
+    load_kits(&t, 4);
+    rk_server *srv = start(&t);
+    client c;
+    login_all(&c, rk_server_port(srv));
+    stock(&c, "SH1", "S01", "pha1", 0, 4);
+    char path[100], pw[64], *resp = NULL;
+    int status = 0;
+    rk_error err = {0};
+    snprintf(path, sizeof path, "/api/supply/kits/%s/scan", kits->kit[0].code);
+    tu_password("pha1", pw, sizeof pw);
+    assert_int_equal(rk_server_call(t.db, "pha1", pw, "POST", path,
+                                    "{\"to\": \"damaged\", \"why\": \"bag torn\"}", &status, &resp,
+                                    &err),
+                     RK_OK);
+    assert_int_equal(status, 200);
+    assert_non_null(strstr(resp, "\"state\":\"damaged\""));
+    free(resp);
+    snprintf(path, sizeof path, "/api/supply/kits/%s", kits->kit[0].code);
+    json_t *j = call(&c, "inv1", "GET", path, NULL, 200); /* the server rebuilt its state */
+    assert_string_equal(json_string_value(json_object_get(j, "state")), "damaged");
+    json_decref(j);
+    /* a wrong password, another site, a blinded role reading: the server's answers */
+    snprintf(path, sizeof path, "/api/supply/kits/%s/scan", kits->kit[1].code);
+    assert_int_equal(rk_server_call(t.db, "pha1", "nope", "POST", path, "{\"to\": \"lost\"}",
+                                    &status, &resp, &err),
+                     RK_OK);
+    assert_int_equal(status, 401);
+    assert_string_equal(resp, "{\"error\":\"wrong user name or password\"}");
+    free(resp);
+    tu_password("pha2", pw, sizeof pw);
+    assert_int_equal(
+        rk_server_call(t.db, "pha2", pw, "POST", path, "{\"to\": \"lost\"}", &status, &resp, &err),
+        RK_OK);
+    assert_int_equal(status, 403);
+    assert_string_equal(resp, "{\"error\":\"pharmacist 'pha2' works at site S02, not S01\"}");
+    free(resp);
+    tu_password("inv1", pw, sizeof pw);
+    assert_int_equal(
+        rk_server_call(t.db, "inv1", pw, "GET", "/api/supply/kits", NULL, &status, &resp, &err),
+        RK_OK);
+    assert_int_equal(status, 200);
+    assert_false(shows_arm(resp));
+    free(resp);
+    assert_int_equal(
+        rk_server_call(t.db, "inv1", pw, "PUT", "/api/supply/kits", NULL, &status, &resp, &err),
+        RK_EINVAL);
+    assert_string_equal(err.msg, "method must be GET or POST, not 'PUT'");
+    rk__http_close(&c.h);
+    rk_server_stop(srv);
+    assert_true(tu_verify(t.db, NULL));
+    assert_int_equal(count_sql(t.db, "SELECT count(*) FROM audit WHERE action = 'login_failed' AND "
+                                     "who = 'pha1@cli'"),
+                     1);
+    assert_int_equal(count_sql(t.db, "SELECT count(*) FROM audit WHERE action = 'access_denied' "
+                                     "AND who = 'pha2'"),
+                     1);
+    assert_int_equal(count_sql(t.db, "SELECT count(*) FROM sessions"),
+                     8); /* the 8 HTTP logins: rk_server_call logged out */
+    rk_kitlist_free(kits);
+    kits = NULL;
+    tu_remove_trial(&t);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -674,6 +744,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_schedule_and_infusions),
         cmocka_unit_test(test_settings),
         cmocka_unit_test(test_visits_authz),
+        cmocka_unit_test(test_server_call),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
