@@ -1083,6 +1083,28 @@ static rk_status check_settings_visits(rk_store *s, int64_t n_records, rk_audit_
     }
     sqlite3_finalize(q);
     rk_buf_free(&what);
+    if (!rep->ok) return RK_OK;
+    /* every visit_done / supply_settings record has its row (none deleted) */
+    static const char *const orphans[][2] = {
+        {"SELECT a.seq FROM audit a LEFT JOIN subject_visits e ON e.audit_seq = a.seq WHERE "
+         "a.action = 'visit_done' AND e.id IS NULL ORDER BY a.seq LIMIT 1",
+         "subject_visits"},
+        {"SELECT a.seq FROM audit a LEFT JOIN supply_settings e ON e.audit_seq = a.seq WHERE "
+         "a.action = 'supply_settings' AND e.id IS NULL ORDER BY a.seq LIMIT 1",
+         "supply_settings"}};
+    for (size_t i = 0; i < 2 && rep->ok; i++) {
+        if (!table_exists(s, orphans[i][1])) continue;
+        if (sqlite3_prepare_v2(s->db, orphans[i][0], -1, &q, NULL) != SQLITE_OK)
+            return rk__sql_error(s, "verifying the audit trail", err);
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            int64_t aseq = sqlite3_column_int64(q, 0);
+            snprintf(msg, sizeof msg,
+                     "audit record %" PRId64 " has no row in %s (the row was deleted)", aseq,
+                     orphans[i][1]);
+            bad(rep, aseq, msg);
+        }
+        sqlite3_finalize(q);
+    }
     return RK_OK;
 }
 

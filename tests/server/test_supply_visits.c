@@ -481,6 +481,8 @@ static void test_schedule_and_infusions(void **state)
            "differs from its audit record");
     tamper(&t, "UPDATE subject_visits SET who = 'mallory' WHERE visit = 'ct-baseline'",
            "differs from its audit record");
+    tamper(&t, "DELETE FROM subject_visits WHERE visit = 'ct-baseline'",
+           "has no row in subject_visits (the row was deleted)");
     tamper(&t,
            "UPDATE audit SET what = replace(what, 'visit=ct-baseline', 'visit=ct-day10') "
            "WHERE action = 'visit_done'",
