@@ -65,15 +65,27 @@ unsigned rk_server_port(const rk_server *s);
 /* Stop accepting, finish the requests in flight, close the store, free. NULL is fine. */
 void rk_server_stop(rk_server *s);
 
-/* One API request run in this process on the trial database, without HTTP: the same handlers,
- * role and site checks, audit records and messages as the server (docs/server.md).  `user` is
- * logged in with `password` (login and logout are audited as from client "cli"; a wrong
- * password is the server's 401 and its login_failed record, with no lockout: the CLI needs
- * access to the database file anyway), the request runs as that user in its own transaction
- * (rolled back when it fails), then the session is closed.  method "GET" or "POST"; body JSON
- * text or NULL.  *status is the HTTP status the server would answer and *response its JSON text
- * (malloc'd, the caller frees).  The database may be served at the same time (SQLite locking; the
- * server rebuilds its kit state when the store moved on).  RK_OK whenever there is an answer. */
+/* API requests run in this process on the trial database, without HTTP: the same handlers, role
+ * and site checks, audit records and messages as the server (docs/server.md).  A session logs
+ * `user` in with `password` (the login audited as from client "cli"; a wrong password is the
+ * server's 401 and its login_failed record, with no lockout: the caller has the database file
+ * anyway); each call runs in its own transaction (rolled back when it fails); closing logs out.
+ * The database may be served at the same time (SQLite locking; the server rebuilds its kit
+ * state when the store moved on).
+ *
+ * rk_server_session_open: *out NULL when the login is refused, with *status and *response (the
+ * server's answer, malloc'd) set.  rk_server_session_call: method "GET" or "POST", path with an
+ * optional ?on=DATE or ?after=N, body JSON text or NULL; *status is the HTTP status the server
+ * would answer and *response its JSON text (malloc'd).  RK_OK whenever there is an answer. */
+typedef struct rk_server_session rk_server_session;
+rk_status rk_server_session_open(const char *db, const char *user, const char *password,
+                                 rk_server_session **out, int *status, char **response,
+                                 rk_error *err);
+rk_status rk_server_session_call(rk_server_session *s, const char *method, const char *path,
+                                 const char *body, int *status, char **response, rk_error *err);
+/* Log out and close; NULL is fine. */
+void rk_server_session_close(rk_server_session *s);
+/* Open, one call, close. */
 rk_status rk_server_call(const char *db, const char *user, const char *password, const char *method,
                          const char *path, const char *body, int *status, char **response,
                          rk_error *err);

@@ -655,14 +655,28 @@ static int run_scan_db(const rk__args *a, const rk_scan *sc, const char *kits)
     json_decref(b);
     char *list = strdup(kits);
     int rc = body && list ? RK_EXIT_OK : fail(&err, rk_error_set(&err, RK_ENOMEM, "out of memory"));
+    int status = 0;
+    char *resp = NULL;
+    rk_server_session *ses = NULL;
+    if (rc == RK_EXIT_OK) { /* one login for all the kits */
+        st = rk_server_session_open(rk__arg(a, "db"), user, pw, &ses, &status, &resp, &err);
+        if (st) {
+            rc = fail(&err, st);
+        } else if (!ses) {
+            json_t *r = json_loads(resp ? resp : "", 0, NULL);
+            fprintf(stderr, "rctkit %s: %s\n", cmdname, jstr(r, "error"));
+            json_decref(r);
+            rc = RK_EXIT_FAIL;
+        }
+        free(resp);
+        resp = NULL;
+    }
     for (char *p = list; p && rc == RK_EXIT_OK;) {
         char *c = strchr(p, ',');
         if (c) *c = 0;
         char path[120];
         snprintf(path, sizeof path, "/api/supply/kits/%.40s/scan", p);
-        int status = 0;
-        char *resp = NULL;
-        st = rk_server_call(rk__arg(a, "db"), user, pw, "POST", path, body, &status, &resp, &err);
+        st = rk_server_session_call(ses, "POST", path, body, &status, &resp, &err);
         if (st) {
             rc = fail(&err, st);
             break;
@@ -677,8 +691,10 @@ static int run_scan_db(const rk__args *a, const rk_scan *sc, const char *kits)
         }
         json_decref(r);
         free(resp);
+        resp = NULL;
         p = c ? c + 1 : NULL;
     }
+    rk_server_session_close(ses);
     sodium_memzero(pw, sizeof pw);
     free(list);
     free(body);

@@ -722,12 +722,38 @@ static void test_server_call(void **state)
         rk_server_call(t.db, "inv1", pw, "PUT", "/api/supply/kits", NULL, &status, &resp, &err),
         RK_EINVAL);
     assert_string_equal(err.msg, "method must be GET or POST, not 'PUT'");
+    /* a session: one login, several requests, one logout */
+    rk_server_session *ses = NULL;
+    tu_password("pha1", pw, sizeof pw);
+    assert_int_equal(rk_server_session_open(t.db, "pha1", pw, &ses, &status, &resp, &err), RK_OK);
+    assert_non_null(ses);
+    assert_null(resp);
+    for (int i = 1; i < 3; i++) {
+        snprintf(path, sizeof path, "/api/supply/kits/%s/scan", kits->kit[i].code);
+        assert_int_equal(rk_server_session_call(ses, "POST", path,
+                                                "{\"to\": \"quarantined\", \"why\": \"alarm\"}",
+                                                &status, &resp, &err),
+                         RK_OK);
+        assert_int_equal(status, 200);
+        free(resp);
+    }
+    assert_int_equal(rk_server_session_call(ses, "POST", path, "[1]", &status, &resp, &err),
+                     RK_EINVAL);
+    assert_string_equal(err.msg, "the request body is not a JSON object");
+    rk_server_session_close(ses);
+    assert_int_equal(rk_server_session_open(t.db, "nobody", pw, &ses, &status, &resp, &err), RK_OK);
+    assert_null(ses);
+    assert_int_equal(status, 401);
+    free(resp);
     rk__http_close(&c.h);
     rk_server_stop(srv);
     assert_true(tu_verify(t.db, NULL));
     assert_int_equal(count_sql(t.db, "SELECT count(*) FROM audit WHERE action = 'login_failed' AND "
                                      "who = 'pha1@cli'"),
                      1);
+    assert_int_equal(count_sql(t.db, "SELECT count(*) FROM audit WHERE action = 'login' AND who = "
+                                     "'pha1' AND what LIKE '%from=cli'"),
+                     2); /* the damaged scan's call and the session */
     assert_int_equal(count_sql(t.db, "SELECT count(*) FROM audit WHERE action = 'access_denied' "
                                      "AND who = 'pha2'"),
                      1);
