@@ -434,6 +434,20 @@ typedef struct rk_supply_settings {
 void rk_supply_settings_init(rk_supply_settings *set);
 /* The store's latest settings, or the defaults when none were configured. */
 rk_status rk_supply_store_settings(rk_store *s, rk_supply_settings *out, rk_error *err);
+/* One scheduled visit of one randomized subject, as the store knows it. */
+typedef struct rk_subject_visit {
+    char subject[RK_SUPPLY_ID];
+    char site[RK_SUPPLY_ID];
+    rk_date day0;              /* randomization date (UTC day of the allocation) */
+    size_t visit;              /* index into the settings' schedule */
+    rk_date done;              /* RK_NOT_DONE when not recorded */
+    char kit[RK_KITCODE_SIZE]; /* infusion visits: the administered kit ("" otherwise) */
+} rk_subject_visit;
+
+/* Every randomized subject's visits of the store's schedule (subjects in randomization order,
+ * visits in schedule order), with the settings in *set.  *out malloc'd (free()); blinded. */
+rk_status rk_supply_store_visits(rk_store *s, rk_supply_settings *set, rk_subject_visit **out,
+                                 size_t *n, rk_error *err);
 /* Configure (or change) the settings: checked (1-32 visits with unique names, buffer >= trigger
  * >= 1, shelf days 0-3650), stored append-only with a "supply_settings" audit record that carries
  * them (no arm) and that rctkit audit verify compares with the stored row. */

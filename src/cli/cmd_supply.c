@@ -1220,7 +1220,7 @@ static int run_schedule(const rk__args *a)
 /* report */
 static const rk__opt report_opts[] = {
     {"dir", "DIR", "trial supply directory"},
-    {"db", "FILE", "instead of --dir: a trial database (rctkit supply load); not with visits"},
+    {"db", "FILE", "instead of --dir: a trial database (rctkit supply load)"},
     {"on", "DATE", "report date (default today)"},
     {"what", "REPORT", "inventory (default), expiring, reconcile, resupply, or visits"},
     {"days", "N", "expiring: kits expiring within N days (default 30)"},
@@ -1230,7 +1230,7 @@ static const rk__opt report_opts[] = {
     {"buffer", "N", "resupply: ship up to N usable kits per arm (default 4, or the trial's)"},
     {"min-shelf", "DAYS",
      "resupply: only kits with DAYS of shelf life left (default 14, or the trial's)"},
-    {"schedule", "FILE.csv", "visits: schedule file (default: the seed trial's)"},
+    {"schedule", "FILE.csv", "visits, --dir: schedule file (default: the seed trial's)"},
 };
 
 static int run_report(const rk__args *a)
@@ -1239,8 +1239,6 @@ static int run_report(const rk__args *a)
     const char *dir = rk__arg(a, "dir"), *what = rk__arg(a, "what"), *db = rk__arg(a, "db");
     if (!dir == !db) return usage_error("needs --dir DIR or --db FILE");
     if (!what) what = "inventory";
-    if (db && !strcmp(what, "visits"))
-        return usage_error("--what visits needs --dir (the subjects' randomization dates)");
     rk_date on = date_of((rk_time)time(NULL));
     rk_status st;
     if (rk__arg(a, "on") && (st = rk_date_parse(rk__arg(a, "on"), &on, &err)))
@@ -1353,6 +1351,28 @@ static int run_report(const rk__args *a)
                 printf("%s\n", codes[i]);
         }
         free(codes);
+    } else if (!strcmp(what, "visits") && db) {
+        /* the trial's schedule, randomization dates and recorded visits (CT and follow-up too) */
+        rk_supply_settings set;
+        rk_subject_visit *v = NULL;
+        size_t nv = 0, shown = 0;
+        if (!(st = rk_supply_store_visits(store, &set, &v, &nv, &err))) {
+            printf("due, overdue and missed visits on %s\n", d);
+            for (size_t i = 0; i < nv; i++) {
+                const rk_visit_def *def = &set.schedule.visit[v[i].visit];
+                rk_visit_status vs = rk_visit_status_on(def, v[i].day0, on, v[i].done);
+                if (vs != RK_VS_DUE && vs != RK_VS_OVERDUE && vs != RK_VS_MISSED &&
+                    vs != RK_VS_DONE_LATE)
+                    continue;
+                char tg[16];
+                rk_date_format(v[i].day0 + def->day, tg, sizeof tg);
+                printf("%-8s %-6s %-14s target %s  %s\n", v[i].subject, v[i].site, def->name, tg,
+                       rk_visit_status_name(vs));
+                shown++;
+            }
+            printf("%zu visits\n", shown);
+        }
+        free(v);
     } else if (!strcmp(what, "visits")) {
         rk_schedule s;
         if (rk__arg(a, "schedule"))

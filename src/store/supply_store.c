@@ -1146,3 +1146,54 @@ rk_status rk_supply_store_kits_blinded(rk_store *s, rk_kitlist **out, rk_error *
     *out = l;
     return RK_OK;
 }
+
+rk_status rk_supply_store_visits(rk_store *s, rk_supply_settings *set, rk_subject_visit **out,
+                                 size_t *n, rk_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    rk_status st = rk_supply_store_settings(s, set, err);
+    if (st) return st;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT a.subject_id, x.site, a.at FROM allocations a JOIN subjects x "
+                           "ON x.subject_id = a.subject_id ORDER BY a.audit_seq",
+                           -1, &q, NULL) != SQLITE_OK)
+        return rk__sql_error(s, "reading allocations", err);
+    rk_subject_visit *v = NULL;
+    size_t cap = 0, nv = 0, ns = set->schedule.n;
+    rk__visit_done done[sizeof set->schedule.visit / sizeof set->schedule.visit[0]];
+    while (!st && sqlite3_step(q) == SQLITE_ROW) {
+        if (nv + ns > cap) {
+            cap = 2 * (nv + ns) + 64;
+            rk_subject_visit *x = realloc(v, cap * sizeof *x);
+            if (!x) {
+                st = rk_error_set(err, RK_ENOMEM, "out of memory");
+                break;
+            }
+            v = x;
+        }
+        char d[16];
+        rk_date day0;
+        snprintf(d, sizeof d, "%.10s", col(q, 2));
+        if ((st = rk_date_parse(d, &day0, err))) break;
+        if ((st = rk__visits_done(s, col(q, 0), &set->schedule, done, err))) break;
+        for (size_t i = 0; i < ns; i++, nv++) {
+            rk_subject_visit *w = &v[nv];
+            snprintf(w->subject, sizeof w->subject, "%s", col(q, 0));
+            snprintf(w->site, sizeof w->site, "%s", col(q, 1));
+            w->day0 = day0;
+            w->visit = i;
+            w->done = done[i].done;
+            snprintf(w->kit, sizeof w->kit, "%s", done[i].kit);
+        }
+    }
+    sqlite3_finalize(q);
+    if (st) {
+        free(v);
+        return st;
+    }
+    *out = v;
+    *n = nv;
+    return RK_OK;
+}

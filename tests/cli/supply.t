@@ -273,9 +273,9 @@ $ d=$(mktemp -d) && cp examples/server/* "$d" && cd "$d" && rctkit trial init --
 trial.db: loaded 4 kits and release data of 0 batches
 rctkit supply load: this trial already has its kit list (4 kits): a kit list is loaded once
 [exit 1]
-$ rctkit supply report --db x.db --what visits
-rctkit supply report: --what visits needs --dir (the subjects' randomization dates)
-[exit 2]
+$ d=$(mktemp -d) && cp examples/server/* "$d" && cd "$d" && rctkit trial init --db trial.db --trial trial.json --sites sites.csv --users users.csv --list list.csv --pwcost min >/dev/null && rctkit supply kits --seed s --arms A:1,B:1 --blocks 2 --lot L --expiry 2030-01-01 --out k >/dev/null && rctkit supply load --db trial.db --kits k/kits.csv --unblinded k/kits-unblinded.csv --by depot >/dev/null && rctkit supply report --db trial.db --what visits --on 2027-01-01; rm -rf "$d"
+due, overdue and missed visits on 2027-01-01
+0 visits
 $ rctkit supply report --db x.db --dir y
 rctkit supply report: needs --dir DIR or --db FILE
 [exit 2]

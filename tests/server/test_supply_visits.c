@@ -471,6 +471,32 @@ static void test_schedule_and_infusions(void **state)
     rk__http_close(&c.h);
     rk_server_stop(srv);
 
+    /* the same from the library (what `supply report --db --what visits` prints) */
+    {
+        rk_store *st = NULL;
+        rk_error err = {0};
+        rk_supply_settings set;
+        rk_subject_visit *v = NULL;
+        size_t nv = 0;
+        assert_int_equal(rk_store_open(t.db, 0, &st, &err), RK_OK);
+        assert_int_equal(rk_supply_store_visits(st, &set, &v, &nv, &err), RK_OK);
+        rk_store_close(st);
+        assert_int_equal(nv, 8); /* A001 only: A002 is not randomized */
+        size_t done = 0;
+        for (size_t i = 0; i < nv; i++) {
+            assert_string_equal(v[i].subject, "A001");
+            assert_string_equal(v[i].site, "S01");
+            assert_int_equal(v[i].day0, today());
+            const char *name = set.schedule.visit[v[i].visit].name;
+            if (!strcmp(name, "infusion-1")) assert_string_equal(v[i].kit, k1);
+            if (!strcmp(name, "infusion-2")) assert_string_equal(v[i].kit, k2);
+            if (!strcmp(name, "ct-day10")) assert_int_equal(v[i].done, RK_NOT_DONE);
+            done += v[i].done != RK_NOT_DONE;
+        }
+        assert_int_equal(done, 3);
+        free(v);
+    }
+
     /* the audit trail: verifies, has the visit records, detects tampering */
     assert_true(tu_verify(t.db, NULL));
     assert_int_equal(count_sql(t.db, "SELECT count(*) FROM audit WHERE action = 'visit_done'"), 3);
