@@ -175,13 +175,15 @@ typedef struct rk_trial_opts {
     size_t n_arms;
     const rk_visit_window *windows; /* NULL: AVISIT as given */
     size_t n_windows;
-    const char *baseline_visit; /* without windows: the baseline AVISIT ("BASELINE") */
-    const char *primary_param;  /* PARAMCD of the primary endpoint (LOCF, PP); NULL: none */
-    const char *primary_visit;  /* its visit (default: the last window / visit) */
-    int locf;                   /* carry the last observation forward in mITT (default 1) */
-    const char *improve_param;  /* ordinal clinical status PARAMCD (e.g. "CS6"); NULL: none */
-    double improve_drop;        /* improvement = a fall of this many categories (2) ... */
-    double discharge_value;     /* ... or this category, discharge (1) */
+    const char *baseline_visit;     /* without windows: the baseline AVISIT ("BASELINE") */
+    const char *primary_param;      /* PARAMCD of the primary endpoint (LOCF, PP); NULL: none */
+    const char *primary_visit;      /* its visit (default: the last window / visit) */
+    int locf;                       /* carry the last observation forward in mITT (default 1) */
+    const char *const *locf_params; /* more parameters carried forward like the primary one */
+    size_t n_locf_params;           /* (e.g. the other lesion proportions), or NULL, 0 */
+    const char *improve_param;      /* ordinal clinical status PARAMCD (e.g. "CS6"); NULL: none */
+    double improve_drop;            /* improvement = a fall of this many categories (2) ... */
+    double discharge_value;         /* ... or this category, discharge (1) */
 } rk_trial_opts;
 
 void rk_trial_opts_init(rk_trial_opts *o);

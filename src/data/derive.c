@@ -155,8 +155,9 @@ typedef struct derive_ctx {
     int windows;
     long bi, prim; /* baseline visit, primary parameter (-1: none) */
     int do_locf;
-    const unsigned char *has; /* [param * n_visits + visit]: measured in the trial */
-    double *obs;              /* n_visits scratch */
+    const unsigned char *locf_par; /* [param]: carried forward (the primary, locf_params) */
+    const unsigned char *has;      /* [param * n_visits + visit]: measured in the trial */
+    double *obs;                   /* n_visits scratch */
     size_t n_locf, locf_subj, zero_base;
     const char *zero_param, *zero_subj;
 } derive_ctx;
@@ -168,7 +169,7 @@ static rk_status derive_subject(derive_ctx *c, size_t s, const rk_measure *in, s
 {
     rk_trial *t = c->t;
     rk_subject *subj = &t->subjects[s];
-    size_t nv = t->n_visits, no = 0, i = 0;
+    size_t nv = t->n_visits, no = 0, i = 0, locf0 = c->n_locf;
     char w[300], w2[300];
     while (i < n) {
         int p = in[i].param;
@@ -206,13 +207,12 @@ static rk_status derive_subject(derive_ctx *c, size_t s, const rk_measure *in, s
         }
         /* LOCF for the primary parameter in mITT: the last observation, baseline included */
         size_t end_obs = no;
-        if (c->do_locf && p == c->prim && subj->mitt && !isnan(base)) {
+        if (c->do_locf && c->locf_par[p] && subj->mitt && !isnan(base)) {
             for (size_t v = 0; v < nv; v++)
                 c->obs[v] = NAN;
             for (size_t k = first_out; k < end_obs; k++)
                 if (out[k].anl01fl) c->obs[out[k].visit] = out[k].aval;
             double last = base;
-            size_t before = c->n_locf;
             for (size_t v = (size_t)c->bi + 1; v < nv; v++) {
                 if (!c->has[(size_t)p * nv + v]) continue;
                 if (!isnan(c->obs[v])) {
@@ -232,7 +232,6 @@ static rk_status derive_subject(derive_ctx *c, size_t s, const rk_measure *in, s
                 out[no++] = y;
                 c->n_locf++;
             }
-            c->locf_subj += c->n_locf > before;
         }
         /* BASE on every record; CHG and PCHG after the baseline visit */
         for (size_t k = first_out; k < no; k++) {
@@ -265,6 +264,7 @@ static rk_status derive_subject(derive_ctx *c, size_t s, const rk_measure *in, s
         }
         i = j;
     }
+    c->locf_subj += c->n_locf > locf0;
     *n_out = no;
     return RK_OK;
 }
@@ -383,7 +383,7 @@ rk_status rk__trial_measures(rk_trial *t, const rk_trial_opts *o, rk_error *err)
     size_t *start = calloc(ns + 1, sizeof *start), *cnt = calloc(ns ? ns : 1, sizeof *cnt);
     size_t *visit_inv = NULL;
     rk_measure *m = NULL, *buf = NULL, *tmp = NULL;
-    unsigned char *has = NULL;
+    unsigned char *has = NULL, *locf_par = NULL;
     double *obs = NULL;
     if (!sid || !start || !cnt) {
         st = rk_error_set(err, RK_ENOMEM, "out of memory");
@@ -474,7 +474,8 @@ rk_status rk__trial_measures(rk_trial *t, const rk_trial_opts *o, rk_error *err)
     int locf_possible = o->locf && o->primary_param && bi >= 0;
     size_t max_n = 0;
     for (size_t s = 0; s < ns; s++) {
-        size_t room = cnt[s] + (locf_possible && t->subjects[s].mitt ? nv : 0);
+        size_t room =
+            cnt[s] + (locf_possible && t->subjects[s].mitt ? nv * (1 + o->n_locf_params) : 0);
         start[s + 1] = start[s] + room;
         if (room > max_n) max_n = room;
         cnt[s] = 0;
@@ -521,10 +522,17 @@ rk_status rk__trial_measures(rk_trial *t, const rk_trial_opts *o, rk_error *err)
             if (m[k].visit >= 0 && !isnan(m[k].aval))
                 has[(size_t)m[k].param * nv + (size_t)m[k].visit] = 1;
     long prim = -1, impr = -1;
+    if (!(locf_par = calloc(np + 1, 1))) {
+        st = rk_error_set(err, RK_ENOMEM, "out of memory");
+        goto done;
+    }
     for (size_t p = 0; p < np; p++) {
         if (o->primary_param && !strcmp(t->params[p], o->primary_param)) prim = (long)p;
         if (o->improve_param && !strcmp(t->params[p], o->improve_param)) impr = (long)p;
+        for (size_t k = 0; k < o->n_locf_params; k++)
+            if (!strcmp(t->params[p], o->locf_params[k])) locf_par[p] = 1;
     }
+    if (prim >= 0) locf_par[prim] = 1;
     if (o->primary_param && prim < 0 &&
         (st = rk__trial_note(t, err, "%s: no records of the primary parameter %s", src,
                              o->primary_param)))
@@ -549,6 +557,7 @@ rk_status rk__trial_measures(rk_trial *t, const rk_trial_opts *o, rk_error *err)
                      .bi = bi,
                      .prim = prim,
                      .do_locf = locf_possible && prim >= 0,
+                     .locf_par = locf_par,
                      .has = has,
                      .obs = obs};
     sort_ctx sc = {t->visit_target, windows};
@@ -574,11 +583,19 @@ rk_status rk__trial_measures(rk_trial *t, const rk_trial_opts *o, rk_error *err)
                              "%s); their percent change is missing",
                              dc.zero_base, dc.zero_subj, dc.zero_param)))
         goto done;
-    if (dc.n_locf && (st = rk__trial_note(t, err,
-                                          "LOCF: %zu records of %s carried forward for %zu mITT "
-                                          "subjects (DTYPE = LOCF)",
-                                          dc.n_locf, o->primary_param, dc.locf_subj)))
-        goto done;
+    if (dc.n_locf) {
+        char names[512];
+        size_t used = (size_t)snprintf(names, sizeof names, "%s", o->primary_param);
+        for (size_t k = 0; k < o->n_locf_params && used < sizeof names; k++)
+            if (strcmp(o->locf_params[k], o->primary_param))
+                used +=
+                    (size_t)snprintf(names + used, sizeof names - used, ", %s", o->locf_params[k]);
+        if ((st = rk__trial_note(t, err,
+                                 "LOCF: %zu records of %s carried forward for %zu mITT subjects "
+                                 "(DTYPE = LOCF)",
+                                 dc.n_locf, names, dc.locf_subj)))
+            goto done;
+    }
     /* PP: mITT, the primary endpoint observed at its visit inside the window, no major
      * deviation */
     if (!st && prim >= 0 && pv >= 0) {
@@ -651,6 +668,7 @@ done:
     free(buf);
     free(tmp);
     free(has);
+    free(locf_par);
     free(obs);
     return st;
 }

@@ -44,6 +44,7 @@ typedef struct actx {
     rk_report *r;
     rk_error *err;
     rk_table *adsl, *meas, *ae, *scr;
+    rk_trial *trial; /* plan 'derive': the data layer's derivations (else NULL) */
     size_t nsub;
     int *arm;          /* per ADSL row */
     unsigned char *in; /* nsub * npops: 1 when in population */
@@ -551,6 +552,7 @@ static rk_status extract(actx *c, const char *param, const char *visit, const ch
     TRY(col(c, m, "AVISIT", &mc.visit));
     TRY(col(c, m, value, &vj));
     long dj = rk_table_find(m, "DTYPE"), bj = rk_table_find(m, "BASE");
+    long aj = rk_table_find(m, "ANL01FL"); /* derived data: only the analysed record per visit */
     mc.has_dtype = dj >= 0;
     mc.has_base = bj >= 0;
     size_t nr = rk_table_nrows(m);
@@ -565,6 +567,7 @@ static rk_status extract(actx *c, const char *param, const char *visit, const ch
                      : (strcmp(cell(m, i, mc.param), param) || strcmp(cell(m, i, mc.visit), visit)))
             continue;
         int is_locf = 0;
+        if (aj >= 0 && strcmp(cell(m, i, (size_t)aj), "Y")) continue;
         if (mc.has_dtype) {
             const char *d = cell(m, i, (size_t)dj);
             if (!strcmp(d, "LOCF"))
@@ -656,15 +659,142 @@ static const rk_coef *arm_coef(const rk_fit *f)
     return NULL;
 }
 
+static void fmt_median_ci(char *b, size_t n, double m, double lo, double hi)
+{
+    char x[32], y[32], z[32];
+    if (isfinite(m))
+        fmt2(x, sizeof x, m);
+    else
+        snprintf(x, sizeof x, "NR");
+    if (isfinite(lo))
+        fmt2(y, sizeof y, lo);
+    else
+        snprintf(y, sizeof y, "NR");
+    if (isfinite(hi))
+        fmt2(z, sizeof z, hi);
+    else
+        snprintf(z, sizeof z, "NR");
+    snprintf(b, n, "%s (%s, %s)", x, y, z);
+}
+
+/* Time to clinical improvement (the data layer's ADTTE) in population `pop`: Kaplan-Meier
+ * median (95% CI) per arm, log-rank P, Cox hazard ratio (95% CI), deaths by the plan's rule. */
+static rk_status tte_row(actx *c, rk_rtable *t, const rk__pendpoint *e, long pop, const char *pfx)
+{
+    const rk_plan *p = c->p;
+    const rk_trial *tr = c->trial;
+    size_t n = tr->n_tti, m = 0, ndied = 0;
+    double *tti = malloc((n + 1) * sizeof *tti), *time = malloc((n + 1) * sizeof *time);
+    double *dtime = malloc((n + 1) * sizeof *dtime), *x = malloc((n + 1) * sizeof *x);
+    int *imp = malloc((n + 1) * sizeof *imp), *died = malloc((n + 1) * sizeof *died);
+    int *event = malloc((n + 1) * sizeof *event);
+    size_t *grp = malloc((n + 1) * sizeof *grp);
+    rk_km *km = NULL;
+    rk_logrank *lr = NULL;
+    rk_fit *cox = NULL;
+    rk_status st = RK_OK;
+    if (!tti || !time || !dtime || !x || !imp || !died || !event || !grp)
+        st = rk_error_set(c->err, RK_ENOMEM, "out of memory");
+    size_t dj = 0;
+    if (!st && e->death_day) st = col(c, c->adsl, e->death_day, &dj);
+    for (size_t i = 0; !st && i < n; i++) {
+        size_t s = tr->tti[i].subject; /* subjects are the ADSL rows, in order */
+        if (!c->in[s * p->npops + (size_t)pop]) continue;
+        tti[m] = tr->tti[i].time;
+        imp[m] = !tr->tti[i].censored;
+        died[m] = 0;
+        dtime[m] = NAN;
+        if (e->death_day) {
+            st = num_cell(c, c->adsl, s, dj, &dtime[m]);
+            /* a death after an improvement does not change the improvement */
+            died[m] = !st && isfinite(dtime[m]) && !imp[m];
+            ndied += (size_t)died[m];
+        }
+        grp[m] = (size_t)c->arm[s];
+        x[m] = c->arm[s] == 0;
+        m++;
+    }
+    if (!st)
+        st = rk_ttci_events(tti, imp, died, dtime, m, e->followup, (rk_ttci_rule)e->death_rule,
+                            time, event, c->err);
+    if (!st) st = rk_km_fit(time, event, grp, m, 2, 0.95, RK_KM_CI_LOG, &km, c->err);
+    if (!st) st = rk_logrank_test(time, event, grp, m, 2, NULL, 0, &lr, c->err);
+    const char *nm[1] = {p->arm[0]};
+    if (!st) st = rk_cox_fit(time, event, x, m, 1, nm, NULL, NULL, &cox, c->err);
+    char cells[5][160];
+    const char *cp[5] = {cells[0], cells[1], cells[2], cells[3], cells[4]};
+    if (!st) {
+        snprintf(cells[0], sizeof cells[0], "%s, days", e->label);
+        for (size_t a = 0; a < 2; a++) {
+            const rk_km_curve *cv = &km->curve[a];
+            fmt_median_ci(cells[1 + a], sizeof cells[1], cv->median, cv->median_lower,
+                          cv->median_upper);
+            rk__report_stat(c->r, (double)cv->n, c->err, "%s.%s.%s.n", pfx, e->id, p->arm[a]);
+            rk__report_stat(c->r, cv->n_events, c->err, "%s.%s.%s.events", pfx, e->id, p->arm[a]);
+            if (isfinite(cv->median))
+                rk__report_stat(c->r, cv->median, c->err, "%s.%s.%s.median", pfx, e->id, p->arm[a]);
+            if (isfinite(cv->median_lower))
+                rk__report_stat(c->r, cv->median_lower, c->err, "%s.%s.%s.median_lower", pfx, e->id,
+                                p->arm[a]);
+            if (isfinite(cv->median_upper))
+                rk__report_stat(c->r, cv->median_upper, c->err, "%s.%s.%s.median_upper", pfx, e->id,
+                                p->arm[a]);
+        }
+        const rk_coef *k = &cox->coef[0];
+        char e3[120];
+        fmt_est_ci(e3, sizeof e3, k->ratio, k->ratio_conf_int[0], k->ratio_conf_int[1]);
+        snprintf(cells[3], sizeof cells[3], "HR %s", e3);
+        fmt_p(cells[4], sizeof cells[4], lr->p_value);
+        rk__report_stat(c->r, k->ratio, c->err, "%s.%s.hr", pfx, e->id);
+        rk__report_stat(c->r, k->ratio_conf_int[0], c->err, "%s.%s.hr_lower", pfx, e->id);
+        rk__report_stat(c->r, k->ratio_conf_int[1], c->err, "%s.%s.hr_upper", pfx, e->id);
+        rk__report_stat(c->r, lr->p_value, c->err, "%s.%s.p", pfx, e->id);
+        st = rk__rtable_row(t, RK_ROW_DATA, cp, c->err);
+    }
+    if (!st) {
+        static const char *const rule[3] = {
+            "censored at the end of follow-up (day %g)", "censored at the day of death",
+            "counted as never improving (censored at the end of follow-up, day %g)"};
+        char r[160];
+        snprintf(r, sizeof r, rule[e->death_rule], e->followup);
+        st = rk__rtable_foot(
+            t, c->err,
+            "%s: clinical improvement = a decline of %g categories on %s from baseline, or "
+            "category %g (discharge); patients without improvement are censored at their last "
+            "assessment. Patients who died before improving are %s: %zu in this population%s. "
+            "Median (95%% CI): Kaplan-Meier, log transformation (R survfit); HR: Cox "
+            "proportional hazards (%s vs %s, Efron ties, Wald 95%% CI); P: log-rank test.",
+            e->label, p->improve_drop, e->param, p->discharge, r, ndied,
+            e->death_day ? "" : " (no death day recorded in the data)", p->arm_label[0],
+            p->arm_label[1]);
+    }
+    rk_km_free(km);
+    rk_logrank_free(lr);
+    rk_fit_free(cox);
+    free(tti);
+    free(time);
+    free(dtime);
+    free(x);
+    free(imp);
+    free(died);
+    free(event);
+    free(grp);
+    return st;
+}
+
 /* One endpoint's rows.  popname: NULL for the endpoint's own population (with its LOCF rule),
  * or a supplementary population (observed values only); pfx names its statistics. */
 static rk_status endpoint_row(actx *c, rk_rtable *t, const rk__pendpoint *e, const idrow *idx,
-                              int used[5], const char *popname, const char *pfx)
+                              int used[8], const char *popname, const char *pfx)
 {
     const rk_plan *p = c->p;
     const char *pn = popname ? popname : e->population;
     long pop = rk__plan_pop(p, pn);
     const size_t *N = &c->popN[(size_t)pop * p->narms];
+    if (e->method == RK_EP_TTE) {
+        used[RK_EP_TTE] = 1;
+        return tte_row(c, t, e, pop, pfx);
+    }
     evals ev;
     rk_status st =
         extract(c, e->param, e->visit, e->value, pop, popname ? 0 : e->locf, idx, e, &ev);
@@ -876,7 +1006,7 @@ static rk_status table2(actx *c, const idrow *idx, const char *popname, size_t s
     rk_status st = rk__report_add_table(c->r, id, title, 5, (const char *const *)hdr, &t, c->err);
     free_strs(hdr, 5);
     if (st) return st;
-    int used[5] = {0};
+    int used[8] = {0};
     for (size_t i = 0; i < p->neps; i++) {
         TRY(endpoint_row(c, t, &p->eps[i], idx, used, popname, id));
         if (!same && strcmp(p->eps[i].population, pop0)) {
@@ -1209,6 +1339,29 @@ static rk_status consort(actx *c, const idrow *idx)
                                  p->pop[k].name, p->arm[a]);
     }
 #undef ROW
+    if (!st && p->derive) {
+        const rk__pendpoint *pe = NULL;
+        for (size_t i = 0; i < p->neps; i++)
+            if (p->primary && !strcmp(p->eps[i].id, p->primary)) pe = &p->eps[i];
+        char ppr[400] = "PP: not derived (no primary endpoint under 'derive')";
+        if (pe) {
+            char win[64] = "";
+            for (size_t w = 0; w < p->nwin; w++)
+                if (!strcmp(p->win[w].name, pe->visit))
+                    snprintf(win, sizeof win, " (study days %g to %g)", p->win[w].lo, p->win[w].hi);
+            snprintf(ppr, sizeof ppr,
+                     "PP = mITT with %s measured at %s inside its window%s, not carried forward, "
+                     "and no major protocol deviation (MAJDEVFL)",
+                     pe->param, pe->visit, win);
+        }
+        st = rk__rtable_foot(t, c->err,
+                             "Populations derived from the collected data: ITT = randomized; "
+                             "safety = received any dose (TRTSDT); mITT = randomized and dosed; "
+                             "%s.",
+                             ppr);
+        for (size_t i = 0; !st && c->trial && i < c->trial->n_notes; i++)
+            st = rk__rtable_foot(t, c->err, "Data note: %s.", c->trial->notes[i]);
+    }
     if (!st) st = plan_footnotes(c, t);
     free(buf);
     free(cp);
@@ -1355,6 +1508,54 @@ static rk_status read_csv(actx *c, const char *role, const char *rel, rk_table *
     return st;
 }
 
+/* The plan's 'derive': read the collected data through the data layer (validation, populations,
+ * visit windows, BASE/CHG/PCHG, LOCF, clinical improvement, time to improvement) and analyse the
+ * derived ADSL and BDS tables. */
+static rk_status derive_data(actx *c)
+{
+    const rk_plan *p = c->p;
+    rk_trial_opts o;
+    rk_trial_opts_init(&o);
+    o.arms = (const char *const *)p->arm;
+    o.n_arms = p->narms;
+    o.windows = p->win;
+    o.n_windows = p->nwin;
+    const char *locf[64];
+    size_t nl = 0;
+    for (size_t i = 0; i < p->neps; i++) {
+        const rk__pendpoint *e = &p->eps[i];
+        if (p->primary && !strcmp(e->id, p->primary)) {
+            o.primary_param = e->param;
+            o.primary_visit = e->visit;
+        }
+        int dup = 0;
+        for (size_t k = 0; k < nl; k++)
+            dup |= !strcmp(locf[k], e->param);
+        if (e->locf && !dup && nl < 64) locf[nl++] = e->param;
+    }
+    o.locf = nl > 0;
+    o.locf_params = locf;
+    o.n_locf_params = nl;
+    o.improve_param = p->improve;
+    o.improve_drop = p->improve_drop;
+    o.discharge_value = p->discharge;
+    char *sp = rk__plan_path(p, p->subjects);
+    char *mp = p->measurements ? rk__plan_path(p, p->measurements) : NULL;
+    char *ap = p->adverse_events ? rk__plan_path(p, p->adverse_events) : NULL;
+    rk_status st = RK_OK;
+    if (!sp || (p->measurements && !mp) || (p->adverse_events && !ap))
+        st = rk_error_set(c->err, RK_ENOMEM, "out of memory");
+    if (!st) st = add_file(c, "subjects", p->subjects, sp);
+    if (!st && mp) st = add_file(c, "measurements", p->measurements, mp);
+    if (!st) st = rk_trial_read(sp, mp, ap, &o, &c->trial, c->err);
+    if (!st) st = rk_trial_adsl(c->trial, &c->adsl, c->err);
+    if (!st && mp) st = rk_trial_bds(c->trial, &c->meas, c->err);
+    free(sp);
+    free(mp);
+    free(ap);
+    return st;
+}
+
 rk_status rk_report_run(const rk_plan *plan, rk_report **out, rk_error *err)
 {
     *out = NULL;
@@ -1368,8 +1569,12 @@ rk_status rk_report_run(const rk_plan *plan, rk_report **out, rk_error *err)
     rk_status st = c.r->title ? RK_OK : rk_error_set(err, RK_ENOMEM, "out of memory");
     const char *slash = strrchr(plan->path, '/');
     if (!st) st = add_file(&c, "plan", slash ? slash + 1 : plan->path, plan->path);
-    if (!st) st = read_csv(&c, "subjects", plan->subjects, &c.adsl);
-    if (!st) st = read_csv(&c, "measurements", plan->measurements, &c.meas);
+    if (!st && plan->derive)
+        st = derive_data(&c);
+    else if (!st) {
+        st = read_csv(&c, "subjects", plan->subjects, &c.adsl);
+        if (!st) st = read_csv(&c, "measurements", plan->measurements, &c.meas);
+    }
     if (!st) st = read_csv(&c, "adverse_events", plan->adverse_events, &c.ae);
     if (!st) st = read_csv(&c, "screening", plan->screening, &c.scr);
     idrow *idx = NULL;
@@ -1394,6 +1599,7 @@ rk_status rk_report_run(const rk_plan *plan, rk_report **out, rk_error *err)
     rk_table_free(c.meas);
     rk_table_free(c.ae);
     rk_table_free(c.scr);
+    rk_trial_free(c.trial);
     if (st) {
         rk_report_free(c.r);
         return st;

@@ -8,6 +8,7 @@
 #include <yaml.h>
 
 #include "rctkit/data.h"
+#include "rctkit/models.h"
 #include "report/plan.h"
 
 typedef struct pctx {
@@ -151,6 +152,10 @@ void rk_plan_free(rk_plan *p)
     if (!p) return;
     free(p->path);
     free(p->dir);
+    free(p->win);
+    free_list(p->win_name, p->nwin);
+    free(p->primary);
+    free(p->improve);
     free(p->title);
     free(p->subjects);
     free(p->measurements);
@@ -184,6 +189,7 @@ void rk_plan_free(rk_plan *p)
         free(e->visit);
         free(e->value);
         free(e->population);
+        free(e->death_day);
         free_list(e->levels, e->nlevels);
         free_list(e->level_labels, e->nlevels);
     }
@@ -298,15 +304,121 @@ static rk_status parse_levels(pctx *c, yaml_node_t *map, int summary, size_t *nl
     return RK_OK;
 }
 
+static rk_status get_num(pctx *c, yaml_node_t *map, const char *key, int required, double dflt,
+                         double *out)
+{
+    yaml_node_t *v = get(c, map, key);
+    *out = dflt;
+    if (!v) return required ? perr(c, map, "needs a number: ", key) : RK_OK;
+    const char *s = scalar(v);
+    if (!s || rk_parse_number(s, out, NULL))
+        return perr(c, v, "expected a number, not ", s ? s : "?");
+    return RK_OK;
+}
+
+/* A time_to_event endpoint: time to clinical improvement (derive: improvement). */
+static rk_status parse_tte(pctx *c, yaml_node_t *en, const rk_plan *p, rk__pendpoint *e)
+{
+    rk_status st;
+    if (get(c, en, "summary") || get(c, en, "levels") || get(c, en, "range") ||
+        get(c, en, "locf") || get(c, en, "value"))
+        return perr(c, en,
+                    "time_to_event takes no summary, levels, range, locf or value: it reports the "
+                    "Kaplan-Meier median (95% CI) per arm, the log-rank P and the Cox hazard ratio",
+                    NULL);
+    e->method = RK_EP_TTE;
+    e->summary = RK_SUM_MEDIAN_IQR;
+    if ((st = get_num(c, en, "followup", 1, 0, &e->followup))) return st;
+    if (!(e->followup > 0)) return perr(c, get(c, en, "followup"), "followup must be > 0", NULL);
+    yaml_node_t *dr = get(c, en, "death_rule");
+    e->death_rule = RK_TTCI_DEATH_CENSORED_AT_FOLLOWUP;
+    if (dr) {
+        const char *s = scalar(dr);
+        rk_ttci_rule r;
+        rk_error e2;
+        if (!s || rk_ttci_rule_parse(s, &r, &e2))
+            return perr(c, dr, "death_rule must be followup, death or never, not ", s ? s : "?");
+        e->death_rule = (int)r;
+    }
+    if ((st = get_str(c, en, "death_day", "an endpoint", 0, NULL, &e->death_day))) return st;
+    if (p->narms != 2) return perr(c, en, "a hazard ratio needs exactly 2 arms in 'arms'", NULL);
+    return RK_OK;
+}
+
+/* derive: windows, primary endpoint, improvement. */
+static rk_status parse_derive(pctx *c, yaml_node_t *root, rk_plan *p)
+{
+    yaml_node_t *dn = get(c, root, "derive");
+    rk_status st;
+    for (size_t i = 0; i < p->neps; i++)
+        if (p->eps[i].method == RK_EP_TTE && !dn)
+            return rk_error_set(c->err, RK_EINVAL,
+                                "%s:%d: a time_to_event endpoint needs 'derive' with "
+                                "'improvement'",
+                                c->path, p->eps[i].line);
+    if (!dn) return RK_OK;
+    static const char *const dk[] = {"windows", "primary", "improvement", NULL};
+    if ((st = check_keys(c, dn, "derive", dk))) return st;
+    p->derive = 1;
+    yaml_node_t *wn = get(c, dn, "windows");
+    if (wn) {
+        if (wn->type != YAML_SEQUENCE_NODE || !seq_len(wn))
+            return perr(c, wn, "windows must be a list of {visit, day, from, to}", NULL);
+        p->nwin = seq_len(wn);
+        p->win = calloc(p->nwin, sizeof *p->win);
+        p->win_name = calloc(p->nwin, sizeof *p->win_name);
+        if (!p->win || !p->win_name) return rk_error_set(c->err, RK_ENOMEM, "out of memory");
+        for (size_t i = 0; i < p->nwin; i++) {
+            static const char *const wk[] = {"visit", "day", "from", "to", NULL};
+            yaml_node_t *w = seq_item(c, wn, i);
+            rk_visit_window *v = &p->win[i];
+            if ((st = check_keys(c, w, "a visit window", wk))) return st;
+            if ((st = get_str(c, w, "visit", "a visit window", 1, NULL, &p->win_name[i])))
+                return st;
+            v->name = p->win_name[i];
+            if ((st = get_num(c, w, "day", 1, 0, &v->target))) return st;
+            if ((st = get_num(c, w, "from", 1, 0, &v->lo))) return st;
+            if ((st = get_num(c, w, "to", 1, 0, &v->hi))) return st;
+            if (!(v->lo <= v->target && v->target <= v->hi))
+                return perr(c, w, "a visit window needs from <= day <= to: ", v->name);
+            if (i && v->lo <= p->win[i - 1].hi)
+                return perr(c, w, "visit windows must be in time order without overlap: ", v->name);
+        }
+    }
+    if ((st = get_str(c, dn, "primary", "derive", 0, NULL, &p->primary))) return st;
+    if (p->primary) {
+        int found = 0;
+        for (size_t i = 0; i < p->neps; i++)
+            if (!strcmp(p->eps[i].id, p->primary) && p->eps[i].method != RK_EP_TTE) found = 1;
+        if (!found)
+            return perr(c, get(c, dn, "primary"),
+                        "derive: primary is not an endpoint id: ", p->primary);
+    }
+    p->improve_drop = 2;
+    p->discharge = 1;
+    yaml_node_t *im = get(c, dn, "improvement");
+    if (im) {
+        static const char *const ik[] = {"parameter", "drop", "discharge", NULL};
+        if ((st = check_keys(c, im, "improvement", ik))) return st;
+        if ((st = get_str(c, im, "parameter", "improvement", 1, NULL, &p->improve))) return st;
+        if ((st = get_num(c, im, "drop", 0, 2, &p->improve_drop))) return st;
+        if ((st = get_num(c, im, "discharge", 0, 1, &p->discharge))) return st;
+    }
+    for (size_t i = 0; i < p->neps; i++)
+        if (p->eps[i].method == RK_EP_TTE && (!p->improve || strcmp(p->eps[i].param, p->improve)))
+            return rk_error_set(c->err, RK_EINVAL,
+                                "%s:%d: a time_to_event endpoint's parameter must be the "
+                                "improvement parameter under 'derive'",
+                                c->path, p->eps[i].line);
+    return RK_OK;
+}
+
 static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
 {
-    static const char *const top[] = {"title",         "data",
-                                      "subject_id",    "arm_variable",
-                                      "site_variable", "arms",
-                                      "populations",   "baseline",
-                                      "endpoints",     "supplementary_populations",
-                                      "sensitivity",   "adverse_events",
-                                      "footnotes",     NULL};
+    static const char *const top[] = {
+        "title",       "data",           "subject_id", "arm_variable", "site_variable",
+        "arms",        "populations",    "baseline",   "endpoints",    "supplementary_populations",
+        "sensitivity", "adverse_events", "footnotes",  "derive",       NULL};
     rk_status st = check_keys(c, root, "the plan", top);
     if (st) return st;
     if ((st = get_str(c, root, "title", "the plan", 1, NULL, &p->title))) return st;
@@ -404,9 +516,10 @@ static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
         p->eps = calloc(p->neps ? p->neps : 1, sizeof *p->eps);
         if (!p->eps) return rk_error_set(c->err, RK_ENOMEM, "out of memory");
         for (size_t i = 0; i < p->neps; i++) {
-            static const char *const ek[] = {
-                "id",      "label",  "parameter", "visit",        "value", "population", "locf",
-                "summary", "method", "levels",    "level_labels", "range", NULL};
+            static const char *const ek[] = {"id",       "label",      "parameter",    "visit",
+                                             "value",    "population", "locf",         "summary",
+                                             "method",   "levels",     "level_labels", "range",
+                                             "followup", "death_rule", "death_day",    NULL};
             yaml_node_t *en = seq_item(c, eps, i);
             rk__pendpoint *e = &p->eps[i];
             e->line = line_of(en);
@@ -417,7 +530,9 @@ static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
                     return perr(c, en, "endpoint id used twice: ", e->id);
             if ((st = get_str(c, en, "label", "an endpoint", 0, e->id, &e->label))) return st;
             if ((st = get_str(c, en, "parameter", "an endpoint", 1, NULL, &e->param))) return st;
-            if ((st = get_str(c, en, "visit", "an endpoint", 1, NULL, &e->visit))) return st;
+            yaml_node_t *mn0 = get(c, en, "method");
+            int tte = scalar(mn0) && !strcmp(scalar(mn0), "time_to_event");
+            if ((st = get_str(c, en, "visit", "an endpoint", !tte, "ANY", &e->visit))) return st;
             if ((st = get_str(c, en, "value", "an endpoint", 0, "AVAL", &e->value))) return st;
             if (strcmp(e->value, "AVAL") && strcmp(e->value, "CHG") && strcmp(e->value, "PCHG") &&
                 strcmp(e->value, "BASE"))
@@ -436,6 +551,10 @@ static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
                 else
                     return perr(c, lf, "locf must be true or false", NULL);
             }
+            if (tte) {
+                if ((st = parse_tte(c, en, p, e))) return st;
+                continue;
+            }
             if ((st = parse_summary(c, en, &e->summary))) return st;
             yaml_node_t *mn = get(c, en, "method");
             const char *m = scalar(mn);
@@ -452,7 +571,8 @@ static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
                 e->method = RK_EP_TTEST;
             else
                 return perr(c, mn,
-                            "method must be hl_wilcoxon, ordinal, fisher, chisq or t_test, not ",
+                            "method must be hl_wilcoxon, ordinal, fisher, chisq, t_test or "
+                            "time_to_event, not ",
                             m ? m : "?");
             if ((st = parse_levels(c, en, e->summary, &e->nlevels, &e->levels, &e->level_labels,
                                    NULL)))
@@ -472,6 +592,8 @@ static rk_status parse_doc(pctx *c, yaml_node_t *root, rk_plan *p)
                 return perr(c, mn, "a between-arm difference needs exactly 2 arms in 'arms'", NULL);
         }
     }
+
+    if ((st = parse_derive(c, root, p))) return st;
 
     /* supplementary populations (Table 2 again) */
     yaml_node_t *sup = get(c, root, "supplementary_populations");

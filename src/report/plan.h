@@ -4,10 +4,11 @@
 
 #include <stddef.h>
 
+#include "rctkit/data.h"
 #include "rctkit/report.h"
 
 enum { RK_SUM_MEAN_SD = 0, RK_SUM_MEDIAN_IQR, RK_SUM_N_PCT };
-enum { RK_EP_HL_WILCOXON = 0, RK_EP_ORDINAL, RK_EP_FISHER, RK_EP_CHISQ, RK_EP_TTEST };
+enum { RK_EP_HL_WILCOXON = 0, RK_EP_ORDINAL, RK_EP_FISHER, RK_EP_CHISQ, RK_EP_TTEST, RK_EP_TTE };
 
 typedef struct rk__pvar {
     char *var, *label;
@@ -29,6 +30,10 @@ typedef struct rk__pendpoint {
     char **levels, **level_labels;
     int has_range; /* AVAL and BASE of the endpoint's records must lie in [lo, hi] */
     double lo, hi;
+    /* time_to_event: time to clinical improvement on `param` (derive.improvement) */
+    double followup; /* end of follow-up (study day) */
+    int death_rule;  /* rk_ttci_rule */
+    char *death_day; /* subjects column: study day of death (NULL: no deaths recorded) */
     int line;
 } rk__pendpoint;
 
@@ -67,6 +72,15 @@ struct rk_plan {
     size_t nsens_models;
     size_t nsens_locf;
     char **sens_locf; /* populations in which LOCF records are used */
+    /* derive: the data are as collected; populations, visits, BASE/CHG/PCHG, LOCF and time to
+     * improvement come from the data layer (rk_trial_read) */
+    int derive;
+    size_t nwin;
+    rk_visit_window *win; /* names point into win_name */
+    char **win_name;
+    char *primary; /* endpoint id: its parameter and visit (LOCF, PP) */
+    char *improve; /* PARAMCD of the ordinal clinical status, or NULL */
+    double improve_drop, discharge;
     size_t nfoot;
     char **foot;       /* plan footnotes, each attached to table foot_table[i] */
     char **foot_table; /* "table1", "table2", "table3", "consort", "sensitivity" */

@@ -10,6 +10,7 @@
 #include <gsl/gsl_cdf.h>
 #include <sodium.h>
 
+#include "rctkit/data.h"
 #include "rctkit/report.h"
 
 void rk_sim_opts_init(rk_sim_opts *o)
@@ -226,10 +227,10 @@ static const aespec aes[] = {
 /* ------------------------------------------------------------ subjects */
 
 typedef struct subj {
-    int arm;     /* 0 UC-MSC, 1 placebo */
-    int treated; /* mITT / safety */
-    int pp;
-    int ct_status; /* 0 observed in window, 1 day-28 CT missing (LOCF), 2 out of window */
+    int arm;       /* 0 UC-MSC, 1 placebo */
+    int treated;   /* mITT / safety */
+    int majdev;    /* a major protocol deviation (MAJDEVFL = Y) */
+    int ct_status; /* 0 day-28 CT observed in its window, 1 missed, 2 done outside the window */
     int site;
     int day; /* randomization day offset */
 } subj;
@@ -440,22 +441,33 @@ static void subj_id(char *b, size_t n, size_t i)
 
 static void write_adsl(sim *S, FILE *f)
 {
-    /* ARM/ACTARM (what `rctkit data` reads) and TRT01P/TRT01A (the ADaM treatment variables) */
-    fprintf(f, "USUBJID,SITEID,ARM,ACTARM,TRT01P,TRT01A,RANDDT,ITTFL,MITTFL,PPROTFL,SAFFL,SEX");
+    /* as collected: arms, dates and deviations, no population flags (the report derives them).
+     * ARM/ACTARM (what the data layer reads) and TRT01P/TRT01A (the ADaM treatment variables) */
+    fprintf(f, "USUBJID,SITEID,ARM,ACTARM,TRT01P,TRT01A,RANDDT,TRTSDT,TRTEDT,MAJDEVFL,SEX");
     for (size_t v = 0; v < NCONT; v++)
         fprintf(f, ",%s", cont[v].name);
     for (size_t v = 0; v < NBIN; v++)
         if (v != SEX_INDEX) fprintf(f, ",%s", bins[v].name);
     fprintf(f, ",SCALEBL\n");
+    long day0 = 0; /* 2020-03-05, the first randomization */
+    rk_parse_date("2020-03-05", &day0, NULL);
     for (size_t i = 0; i < S->n; i++) {
         const subj *s = &S->s[i];
         char id[32];
         subj_id(id, sizeof id, i);
         int d = s->day % 24;
-        fprintf(f, "%s,%02d,%s,%s,%s,%s,2020-03-%02d,Y,%s,%s,%s,%s", id, s->site + 1,
-                arm_code[s->arm], s->treated ? arm_code[s->arm] : "Not Treated", arm_code[s->arm],
-                s->treated ? arm_code[s->arm] : "", 5 + d, s->treated ? "Y" : "N",
-                s->pp ? "Y" : "N", s->treated ? "Y" : "N", S->bval[SEX_INDEX][i] ? "M" : "F");
+        char rd[16], ed[16];
+        rk_format_date(day0 + d, rd, sizeof rd);
+        rk_format_date(day0 + d + 6, ed, sizeof ed);
+        fprintf(f, "%s,%02d,%s,%s,%s,%s,%s,", id, s->site + 1, arm_code[s->arm],
+                s->treated ? arm_code[s->arm] : "Not Treated", arm_code[s->arm],
+                s->treated ? arm_code[s->arm] : "", rd);
+        /* three infusions on days 0, 3 and 6 */
+        if (s->treated)
+            fprintf(f, "%s,%s", rd, ed);
+        else
+            fputc(',', f);
+        fprintf(f, ",%s,%s", s->majdev ? "Y" : "N", S->bval[SEX_INDEX][i] ? "M" : "F");
         for (size_t v = 0; v < NCONT; v++) {
             fputc(',', f);
             put_num(f, S->cval[v][i], cont[v].dec);
@@ -467,22 +479,12 @@ static void write_adsl(sim *S, FILE *f)
     }
 }
 
-/* One measurement row. */
-static void meas(FILE *f, const char *id, const char *param, const char *visit, int ady,
-                 double aval, double base, const char *dtype, int dec)
+/* One collected measurement: subject, parameter, study day, value. */
+static void meas(FILE *f, const char *id, const char *param, int ady, double aval, int dec)
 {
-    fprintf(f, "%s,%s,%s,%d,", id, param, visit, ady);
+    fprintf(f, "%s,%s,%d,", id, param, ady);
     put_num(f, aval, dec);
-    fputc(',', f);
-    put_num(f, base, dec);
-    fputc(',', f);
-    if (isfinite(aval) && isfinite(base)) {
-        put_num(f, aval - base, dec);
-        fputc(',', f);
-        if (base != 0) put_num(f, (aval - base) / base * 100.0, 4);
-    } else
-        fputc(',', f);
-    fprintf(f, ",%s\n", dtype);
+    fputc('\n', f);
 }
 
 /* Outcome targets per arm: min, q1, median, q3, max of the day-28 value (or percent change). */
@@ -610,7 +612,7 @@ static rk_status write_meas(sim *S, FILE *f, size_t extra, rk_error *err)
         }
         free(buf);
     }
-    fprintf(f, "USUBJID,PARAMCD,AVISIT,ADY,AVAL,BASE,CHG,PCHG,DTYPE\n");
+    fprintf(f, "USUBJID,PARAMCD,ADY,AVAL\n");
     static const char *const lp[3] = {"TLESPRP", "SLESPRP", "GGOPRP"};
     for (size_t i = 0; i < n; i++) {
         char id[32];
@@ -622,35 +624,43 @@ static rk_status write_meas(sim *S, FILE *f, size_t extra, rk_error *err)
         bl[2] = round_to(bl[0] - bl[1], 2);
         if (bl[2] <= 0) bl[2] = 0.01;
         for (int k = 0; k < 3; k++) {
-            meas(f, id, lp[k], "BASELINE", 0, bl[k], bl[k], "", 4);
+            meas(f, id, lp[k], 0, bl[k], 4);
             if (!s->treated) continue;
             /* proportions of the lung volume stay <= 100% */
             double d28 = round_to(fmin(bl[k] * (1 + v[k][i] / 100.0), 100.0), 4);
             double d10 = round_to(fmin(bl[k] * (1 + 0.5 * v[k][i] / 100.0), 100.0), 4);
             if (s->ct_status == 1) {
-                /* day-28 scan missed: the day-10 scan is the last observation, carried
-                 * forward to day 28 (DTYPE = LOCF); it gets the outcome drawn for the patient */
-                meas(f, id, lp[k], "DAY10", 10, d28, bl[k], "", 4);
-                meas(f, id, lp[k], "DAY28", 28, d28, bl[k], "LOCF", 4);
+                /* day-28 scan missed: the day-10 scan is the last observation (carried forward
+                 * to day 28 by the derivation); it gets the outcome drawn for the patient */
+                meas(f, id, lp[k], 10, d28, 4);
             } else {
-                meas(f, id, lp[k], "DAY10", 10, d10, bl[k], "", 4);
-                meas(f, id, lp[k], "DAY28", s->ct_status == 2 ? 36 : 28, d28, bl[k], "", 4);
+                meas(f, id, lp[k], 10, d10, 4);
+                meas(f, id, lp[k], s->ct_status == 2 ? 38 : 28, d28, 4);
             }
         }
         if (!s->treated) continue;
-        meas(f, id, "WALK6M", "DAY28", 28, round(v[3][i]), NAN, "", 0);
-        if (isfinite(v[4][i])) meas(f, id, "VCMAX", "DAY28", 28, v[4][i], NAN, "", 2);
-        if (isfinite(v[5][i])) meas(f, id, "DLCO", "DAY28", 28, v[5][i], NAN, "", 2);
-        if (isfinite(v[6][i])) meas(f, id, "O2DUR", "DAY28", 28, round(v[6][i]), NAN, "", 0);
-        if (isfinite(v[7][i])) meas(f, id, "SPO2", "DAY28", 28, v[7][i], NAN, "", 1);
-        meas(f, id, "SCALE6", "BASELINE", 0, S->scale_bl[i], S->scale_bl[i], "", 0);
-        if (isfinite(v[8][i])) meas(f, id, "SCALE6", "DAY10", 10, v[8][i], S->scale_bl[i], "", 0);
-        if (isfinite(mmrc[i])) meas(f, id, "MMRC", "DAY28", 28, mmrc[i], NAN, "", 0);
-        for (size_t e = 0; e < extra; e++) {
-            char vis[32];
-            snprintf(vis, sizeof vis, "WEEK%zu", e + 1);
-            meas(f, id, "SPO2X", vis, (int)(7 * (e + 1)), 96 + 2 * rng_unif(&S->r), NAN, "", 1);
-        }
+        meas(f, id, "WALK6M", 28, round(v[3][i]), 0);
+        if (isfinite(v[4][i])) meas(f, id, "VCMAX", 28, v[4][i], 2);
+        if (isfinite(v[5][i])) meas(f, id, "DLCO", 28, v[5][i], 2);
+        if (isfinite(v[6][i])) meas(f, id, "O2DUR", 28, round(v[6][i]), 0);
+        if (isfinite(v[7][i])) meas(f, id, "SPO2", 28, v[7][i], 1);
+        /* six-category scale on days 0, 3, 7, 10, 14, 21, 28: the day-10 category as the seed's
+         * Table 2, earlier days between baseline and day 10, later days improving further (a
+         * little faster with UC-MSC); 1 (discharged) is final */
+        int b = S->scale_bl[i], c10 = isfinite(v[8][i]) ? (int)v[8][i] : b;
+        int c3 = b > c10 && rng_unif(&S->r) < 0.3 ? b - 1 : b;
+        int c7 = c3 > c10 && rng_unif(&S->r) < 0.5 ? c3 - 1 : c3;
+        if (c10 > b) c3 = c7 = b; /* worse at day 10 */
+        double q = s->arm == 0 ? 0.75 : 0.6;
+        int c14 = c10 > 1 && rng_unif(&S->r) < q ? c10 - 1 : c10;
+        int c21 = c14 > 1 && rng_unif(&S->r) < q ? c14 - 1 : c14;
+        int c28 = c21 > 1 && rng_unif(&S->r) < q ? c21 - 1 : c21;
+        const int sday[7] = {0, 3, 7, 10, 14, 21, 28}, sval[7] = {b, c3, c7, c10, c14, c21, c28};
+        for (int k = 0; k < 7; k++)
+            meas(f, id, "SCALE6", sday[k], sval[k], 0);
+        if (isfinite(mmrc[i])) meas(f, id, "MMRC", 28, mmrc[i], 0);
+        for (size_t e = 0; e < extra; e++)
+            meas(f, id, "SPO2X", (int)(7 * (e + 1)), 96 + 2 * rng_unif(&S->r), 1);
     }
     for (int k = 0; k < 9; k++)
         free(v[k]);
@@ -660,7 +670,7 @@ static rk_status write_meas(sim *S, FILE *f, size_t extra, rk_error *err)
 
 static rk_status write_ae(sim *S, FILE *f, rk_error *err)
 {
-    fprintf(f, "USUBJID,AEDECOD,AETOXGR,ASTDY,AESER,AREL\n");
+    fprintf(f, "USUBJID,AEDECOD,AETOXGR,ASTDY,AESER,AEREL\n");
     for (int a = 0; a < 2; a++) {
         size_t nt = S->nt[a];
         const size_t *T = S->treated[a];
@@ -790,8 +800,9 @@ rk_status rk_simulate_trial(const char *dir, const rk_sim_opts *o, rk_error *err
                 S.treated[a][S.nt[a]++] = i;
             }
         }
-        /* per protocol: 49 of 65 and 25 of 35; the others half missed the day-28 CT (LOCF in
-         * mITT), half had it outside the window */
+        /* per protocol (derived): 49 of 65 and 25 of 35 have the day-28 CT inside its window
+         * and no major deviation; of the others a third missed the CT (carried forward in
+         * mITT), a third had it outside the window, a third had a major deviation */
         for (int a = 0; a < 2; a++) {
             size_t nt = S.nt[a];
             size_t npp = scale_count(a ? 25 : 49, seed_n[a], nt);
@@ -799,8 +810,9 @@ rk_status rk_simulate_trial(const char *dir, const rk_sim_opts *o, rk_error *err
             shuffle(&S.r, perm, nt);
             for (size_t i = 0; i < nt; i++) {
                 subj *s = &S.s[perm[i]];
-                s->pp = i < npp;
-                s->ct_status = i < npp ? 0 : ((i - npp) % 2 ? 2 : 1);
+                size_t k = i < npp ? 0 : 1 + (i - npp) % 3;
+                s->ct_status = k == 1 || k == 2 ? (int)k : 0;
+                s->majdev = k == 3;
             }
         }
         st = gen_baseline(&S, err);

@@ -51,7 +51,7 @@ $ d=$(mktemp -d); rctkit report tests/cli/data/report/bad_text.yaml --out $d/out
 rctkit report: tests/cli/data/report/meas_text.csv:4: column 'AVAL': 'three' is not a number
 exit 2
 $ d=$(mktemp -d); rctkit report tests/cli/data/report/bad_key.yaml --out $d/out; echo "exit $?"; ls $d; rm -rf $d
-rctkit report: tests/cli/data/report/bad_key.yaml:11: unknown key 'baselin' in the plan (allowed: title, data, subject_id, arm_variable, site_variable, arms, populations, baseline, endpoints, supplementary_populations, sensitivity, adverse_events, footnotes)
+rctkit report: tests/cli/data/report/bad_key.yaml:11: unknown key 'baselin' in the plan (allowed: title, data, subject_id, arm_variable, site_variable, arms, populations, baseline, endpoints, supplementary_populations, sensitivity, adverse_events, footnotes, derive)
 exit 2
 $ d=$(mktemp -d); rctkit report tests/cli/data/report/bad_range.yaml --out $d/out; echo "exit $?"; ls $d; rm -rf $d
 rctkit report: tests/cli/data/report/meas_range.csv:5: column 'AVAL': 104.5 is outside the plan's range [0, 100] (tests/cli/data/report/bad_range.yaml:11)

@@ -204,14 +204,14 @@ static void test_bad_input(void **state)
     assert_string_equal(run_err(plan, good_adsl, good_meas, &st),
                         "plan.yaml:14: unknown key 'colour' in an endpoint (allowed: id, label, "
                         "parameter, visit, value, population, locf, summary, method, levels, "
-                        "level_labels, range)");
+                        "level_labels, range, followup, death_rule, death_day)");
     assert_int_equal(st, RK_EINVAL);
     snprintf(plan, sizeof plan, "%s%sfootnote: x\n", plan_head, plan_ep);
     assert_string_equal(run_err(plan, good_adsl, good_meas, &st),
                         "plan.yaml:13: unknown key 'footnote' in the plan (allowed: title, data, "
                         "subject_id, arm_variable, site_variable, arms, populations, baseline, "
                         "endpoints, supplementary_populations, sensitivity, adverse_events, "
-                        "footnotes)");
+                        "footnotes, derive)");
     /* impossible combinations */
     snprintf(plan, sizeof plan,
              "%sendpoints:\n  - {id: y, parameter: Y, visit: D28, population: ITT,\n"
