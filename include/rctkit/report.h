@@ -62,11 +62,24 @@ typedef struct rk_rfile {
     char sha256[65];
 } rk_rfile;
 
-/* A computed report: tables, every statistic behind them by name, manifest. */
+/* A figure: SVG text and PNG bytes (cairo), both deterministic functions of the data. */
+typedef struct rk_rfigure {
+    char *id; /* "consort", "primary", "tti" */
+    char *title;
+    char *svg; /* NUL-terminated SVG document */
+    size_t svg_len;
+    unsigned char *png;
+    size_t png_len;
+} rk_rfigure;
+
+/* A computed report: tables, figures, every statistic behind them by name, manifest (the
+ * input files, role "plan", "subjects", ..., and the figures' files, role "figure"). */
 typedef struct rk_report {
     char *title;
     size_t ntab;
     rk_rtable *tab;
+    size_t nfig;
+    rk_rfigure *fig; /* written as figure_<id>.svg and figure_<id>.png */
     size_t nstat, stat_cap;
     rk_rstat *stat;
     size_t nfile;

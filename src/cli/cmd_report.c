@@ -13,7 +13,7 @@
 #define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const rk__opt report_opts[] = {
-    {"out", "DIR", "write DIR/report.<ext> (atomically) instead of printing"},
+    {"out", "DIR", "write DIR/report.<ext> and the figures (atomically) instead of printing"},
     {"format", "FMT", "text (default), md, csv, html, latex or json"},
 };
 
@@ -73,13 +73,28 @@ int rk__cmd_report(int argc, char **argv)
         goto done;
     }
     char path[4096];
+    /* the figures first (their SHA-256 are in the report's manifest), then the report */
+    for (size_t i = 0; i < rep->nfig; i++) {
+        const rk_rfigure *g = &rep->fig[i];
+        snprintf(path, sizeof path, "%s/figure_%s.svg", out, g->id);
+        if (!(st = rk_write_file_atomic(path, g->svg, g->svg_len, &err))) {
+            snprintf(path, sizeof path, "%s/figure_%s.png", out, g->id);
+            st = rk_write_file_atomic(path, (const char *)g->png, g->png_len, &err);
+        }
+        if (st) {
+            rc = fail(&err, st);
+            goto done;
+        }
+    }
     snprintf(path, sizeof path, "%s/report.%s", out, rk_report_format_ext(fmt));
     if ((st = rk_write_file_atomic(path, b.data, b.len, &err))) {
         rc = fail(&err, st);
         goto done;
     }
-    printf("wrote %s (%zu tables, %zu statistics, %zu input files in the manifest)\n", path,
-           rep->ntab, rep->nstat, rep->nfile);
+    printf("wrote %s (%zu tables, %zu statistics, %zu input files in the manifest)", path,
+           rep->ntab, rep->nstat, rep->nfile - 2 * rep->nfig);
+    if (rep->nfig) printf(" and %zu figures (SVG, PNG)", rep->nfig);
+    printf("\n");
 done:
     rk_buf_free(&b);
     rk_report_free(rep);

@@ -12,6 +12,7 @@
 #include "rctkit/data.h"
 #include "rctkit/models.h"
 #include "rctkit/stats.h"
+#include "report/figure.h"
 #include "report/plan.h"
 #include "report/table.h"
 
@@ -751,6 +752,13 @@ static rk_status tte_row(actx *c, rk_rtable *t, const rk__pendpoint *e, long pop
         rk__report_stat(c->r, lr->p_value, c->err, "%s.%s.p", pfx, e->id);
         st = rk__rtable_row(t, RK_ROW_DATA, cp, c->err);
     }
+    if (!st && !strcmp(pfx, "table2")) {
+        char ti[300], fid[160];
+        snprintf(ti, sizeof ti, "%s (%s population)", e->label, p->pop[pop].name);
+        snprintf(fid, sizeof fid, "%s", e->id);
+        st = rk__fig_km(c->r, fid, ti, "Study day", "Proportion improved", km,
+                        (const char *const *)p->arm_label, e->followup, c->err);
+    }
     if (!st) {
         static const char *const rule[3] = {
             "censored at the end of follow-up (day %g)", "censored at the day of death",
@@ -831,6 +839,20 @@ static rk_status endpoint_row(actx *c, rk_rtable *t, const rk__pendpoint *e, con
     }
     used[e->method] = 1;
     snprintf(cells[0], sizeof cells[0], "%s%s", e->label, marker);
+    int primary = p->primary ? !strcmp(e->id, p->primary) : e == &p->eps[0];
+    if (!st && !popname && primary && e->summary != RK_SUM_N_PCT) {
+        const double *vv[8];
+        size_t nn[8];
+        for (size_t a = 0; a < p->narms; a++) {
+            vv[a] = ev.val[a].v;
+            nn[a] = ev.val[a].n;
+        }
+        char yl[200], ti[300];
+        snprintf(yl, sizeof yl, "%s (%s population%s)", e->value, pn, e->locf ? ", LOCF" : "");
+        snprintf(ti, sizeof ti, "%s", e->label);
+        st = rk__fig_boxplot(c->r, "primary", ti, yl, p->narms, (const char *const *)p->arm_label,
+                             vv, nn, c->err);
+    }
     if (e->summary != RK_SUM_N_PCT) {
         for (size_t a = 0; !st && a < 2; a++) {
             snprintf(key, sizeof key, "%s.%s.%s", pfx, e->id, p->arm[a]);
@@ -1260,13 +1282,14 @@ static rk_status consort(actx *c, const idrow *idx)
         snprintf(buf[1 + na], sizeof buf[0], "%zu", (size_t)(total));                              \
         if (!st) st = rk__rtable_row(t, kind, cp, c->err);                                         \
     } while (0)
+    size_t ns = 0, nexcl = 0, nreason = 0, rcount[32] = {0};
+    const char *reason[32];
     if (c->scr) {
         size_t sidj, rj;
         st = col(c, c->scr, p->subject_id, &sidj);
         if (!st) st = col(c, c->scr, "EXCLREAS", &rj);
-        size_t ns = rk_table_nrows(c->scr), nrand = 0;
-        const char *reason[32];
-        size_t rcount[32] = {0}, nreason = 0, nexcl = 0;
+        size_t nrand = 0;
+        ns = rk_table_nrows(c->scr);
         for (size_t i = 0; !st && i < ns; i++) {
             const char *id = cell(c->scr, i, sidj), *why = cell(c->scr, i, rj);
             if (!rk_cell_is_missing(id)) {
@@ -1309,9 +1332,11 @@ static rk_status consort(actx *c, const idrow *idx)
     ROW(RK_ROW_DATA, "Randomized", rand, tot);
     for (size_t a = 0; !st && a < na; a++)
         st = rk__report_stat(c->r, (double)rand[a], c->err, "consort.randomized.%s", p->arm[a]);
+    size_t w[8] = {0};
+    char untreated_lab[160] = "";
     if (p->ae_pop) {
         long sp = rk__plan_pop(p, p->ae_pop);
-        size_t w[8] = {0}, tw = 0;
+        size_t tw = 0;
         for (size_t i = 0; i < c->nsub; i++)
             if (!c->in[i * p->npops + (size_t)sp]) {
                 w[c->arm[i]]++;
@@ -1319,6 +1344,7 @@ static rk_status consort(actx *c, const idrow *idx)
             }
         char lab[160];
         snprintf(lab, sizeof lab, "Did not start treatment (not in %s)", p->ae_pop);
+        snprintf(untreated_lab, sizeof untreated_lab, "Did not start treatment");
         ROW(RK_ROW_DATA, lab, w, tw);
         for (size_t a = 0; !st && a < na; a++)
             st = rk__report_stat(c->r, (double)w[a], c->err, "consort.untreated.%s", p->arm[a]);
@@ -1339,6 +1365,26 @@ static rk_status consort(actx *c, const idrow *idx)
                                  p->pop[k].name, p->arm[a]);
     }
 #undef ROW
+    if (!st) {
+        const char *pn[64];
+        for (size_t k = 0; k < p->npops && k < 64; k++)
+            pn[k] = p->pop[k].name;
+        rk__consort_counts cc = {.has_screening = c->scr != NULL,
+                                 .screened = ns,
+                                 .excluded = nexcl,
+                                 .nreason = nreason,
+                                 .reason = reason,
+                                 .reason_n = rcount,
+                                 .narms = na,
+                                 .arm_label = (const char *const *)p->arm_label,
+                                 .randomized = rand,
+                                 .untreated = w,
+                                 .untreated_label = p->ae_pop ? untreated_lab : NULL,
+                                 .npops = p->npops < 64 ? p->npops : 64,
+                                 .pop_name = pn,
+                                 .popN = c->popN};
+        st = rk__fig_consort(c->r, &cc, c->err);
+    }
     if (!st && p->derive) {
         const rk__pendpoint *pe = NULL;
         for (size_t i = 0; i < p->neps; i++)

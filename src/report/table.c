@@ -58,6 +58,13 @@ void rk_report_free(rk_report *r)
         free(r->file[i].path);
     }
     free(r->file);
+    for (size_t i = 0; i < r->nfig; i++) {
+        free(r->fig[i].id);
+        free(r->fig[i].title);
+        free(r->fig[i].svg);
+        free(r->fig[i].png);
+    }
+    free(r->fig);
     free(r);
 }
 

@@ -19,6 +19,15 @@
 #define ROOT RK_FIXTURE_DIR "/../.."
 #define DEMO_PLAN ROOT "/examples/msc-trial/plan.yaml"
 
+/* fontconfig (under cairo's text drawing for the PNG figures) keeps a few allocations of its
+ * own that LeakSanitizer reports when many reports are drawn in one process; they are not
+ * rctkit's. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libfontconfig\n";
+}
+
 static rk_report *run_plan(const char *path)
 {
     rk_plan *p = NULL;
@@ -36,8 +45,7 @@ static rk_report *run_plan(const char *path)
 static double tolerance(const char *key)
 {
     if (!strncmp(key, "sens.", 5) && (strstr(key, ".m4.") || strstr(key, ".m5."))) return 1e-5;
-    if (strstr(key, ".or") || strstr(key, ".scale10.p") || strstr(key, ".mmrc.p"))
-        return 1e-7;
+    if (strstr(key, ".or") || strstr(key, ".scale10.p") || strstr(key, ".mmrc.p")) return 1e-7;
     return 1e-9;
 }
 
@@ -84,6 +92,89 @@ static void test_demo_counts_match_seed_design(void **state)
     assert_true(rk_report_stat(r, "table3.ANY.Placebo.1") == 21);
     assert_true(rk_report_stat(r, "table1.SEX.UC-MSC.M.count") == 37);
     rk_report_free(r);
+}
+
+/* The demo's data are as collected: no population flags, no BASE/CHG/PCHG, no LOCF rows; the
+ * counts above come from the derivation rules. */
+static void test_demo_data_are_collected(void **state)
+{
+    (void)state;
+    char line[4096];
+    FILE *f = fopen(ROOT "/examples/msc-trial/data/adsl.csv", "r");
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    static const char *const flags[] = {"ITTFL", "MITTFL", "PPROTFL", "SAFFL"};
+    for (size_t i = 0; i < 4; i++)
+        assert_null(strstr(line, flags[i]));
+    assert_non_null(strstr(line, "TRTSDT"));
+    assert_non_null(strstr(line, "MAJDEVFL"));
+    f = fopen(ROOT "/examples/msc-trial/data/admeas.csv", "r");
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    assert_string_equal(line, "USUBJID,PARAMCD,ADY,AVAL\n");
+}
+
+static const rk_rfigure *figure(const rk_report *r, const char *id)
+{
+    for (size_t i = 0; i < r->nfig; i++)
+        if (!strcmp(r->fig[i].id, id)) return &r->fig[i];
+    fail_msg("no figure %s", id);
+    return NULL;
+}
+
+static void test_figures(void **state)
+{
+    (void)state;
+    rk_report *r = run_plan(DEMO_PLAN), *r2 = run_plan(DEMO_PLAN);
+    assert_int_equal(r->nfig, 3);
+    assert_int_equal(r2->nfig, 3);
+    for (size_t i = 0; i < r->nfig; i++) { /* same inputs, same bytes */
+        assert_string_equal(r->fig[i].id, r2->fig[i].id);
+        assert_int_equal(r->fig[i].svg_len, r2->fig[i].svg_len);
+        assert_memory_equal(r->fig[i].svg, r2->fig[i].svg, r->fig[i].svg_len);
+        assert_int_equal(r->fig[i].png_len, r2->fig[i].png_len);
+        assert_memory_equal(r->fig[i].png, r2->fig[i].png, r->fig[i].png_len);
+        assert_int_equal(strlen(r->fig[i].svg), r->fig[i].svg_len);
+        assert_true(!strncmp(r->fig[i].svg, "<?xml", 5));
+        assert_non_null(strstr(r->fig[i].svg, "</svg>\n"));
+        assert_memory_equal(r->fig[i].png, "\x89PNG", 4);
+    }
+    /* the CONSORT diagram shows the derived counts */
+    const char *svg = figure(r, "consort")->svg;
+    static const char *const want[] = {">Assessed for eligibility (n = 288)<",
+                                       ">Excluded (n = 187)<",
+                                       ">did not meet eligibility criteria (n = 161)<",
+                                       ">withdrew (n = 26)<",
+                                       ">Randomized (n = 101)<",
+                                       ">Allocated to UC-MSC group (n = 66)<",
+                                       ">Allocated to Placebo group (n = 35)<",
+                                       ">Did not start treatment (n = 1)<",
+                                       ">mITT (n = 65)<",
+                                       ">mITT (n = 35)<",
+                                       ">PP (n = 49)<",
+                                       ">PP (n = 25)<"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(svg, want[i])) fail_msg("consort SVG lacks %s", want[i]);
+    /* the box plot's medians are Table 2's */
+    char lab[128];
+    snprintf(lab, sizeof lab, ">n = 65, median %.2f<",
+             rk_report_stat(r, "table2.tles.UC-MSC.median"));
+    assert_non_null(strstr(figure(r, "primary")->svg, lab));
+    snprintf(lab, sizeof lab, ">UC-MSC group (n = 65, %.0f events)<",
+             rk_report_stat(r, "table2.tti.UC-MSC.events"));
+    assert_non_null(strstr(figure(r, "tti")->svg, lab));
+    /* each figure file is in the manifest with its digest */
+    size_t nfig_files = 0;
+    for (size_t k = 0; k < r->nfile; k++)
+        if (!strcmp(r->file[k].role, "figure")) {
+            nfig_files++;
+            assert_int_equal(strlen(r->file[k].sha256), 64);
+        }
+    assert_int_equal(nfig_files, 6);
+    rk_report_free(r);
+    rk_report_free(r2);
 }
 
 static void test_renderers(void **state)
@@ -302,8 +393,12 @@ static void test_atomic_write(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_demo_matches_r), cmocka_unit_test(test_demo_counts_match_seed_design),
-        cmocka_unit_test(test_renderers),      cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_demo_matches_r),
+        cmocka_unit_test(test_demo_counts_match_seed_design),
+        cmocka_unit_test(test_demo_data_are_collected),
+        cmocka_unit_test(test_figures),
+        cmocka_unit_test(test_renderers),
+        cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_atomic_write),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
