@@ -373,6 +373,123 @@ static void test_bad_input(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A collected mini trial derived by the plan: populations from dates, LOCF, time to
+ * improvement with a death before improvement; and bad derive sections. */
+static const char derive_plan[] =
+    "title: derived\n"
+    "data: {subjects: adsl.csv, measurements: meas.csv}\n"
+    "arm_variable: ARM\n"
+    "arms: [{code: A, label: Arm A}, {code: B, label: Arm B}]\n"
+    "populations: {ITT: ITTFL, mITT: MITTFL}\n"
+    "derive:\n"
+    "  windows:\n"
+    "    - {visit: BASELINE, day: 0, from: -3, to: 0}\n"
+    "    - {visit: D10, day: 10, from: 7, to: 13}\n"
+    "    - {visit: D28, day: 28, from: 21, to: 35}\n"
+    "  primary: y\n"
+    "  improvement: {parameter: CS}\n"
+    "endpoints:\n"
+    "  - {id: y, parameter: Y, visit: D28, value: PCHG, population: mITT, locf: true,\n"
+    "     summary: median_iqr, method: hl_wilcoxon}\n"
+    "  - {id: tti, label: TTI, parameter: CS, population: mITT, method: time_to_event,\n"
+    "     followup: 28, death_rule: death, death_day: DTHDY}\n";
+static const char derive_adsl[] = "USUBJID,ARM,RANDDT,TRTSDT,DTHDY\n"
+                                  "s1,A,2020-01-01,2020-01-01,\n"
+                                  "s2,A,2020-01-01,2020-01-02,\n"
+                                  "s3,A,2020-01-01,,\n" /* never dosed: not mITT */
+                                  "s4,B,2020-01-01,2020-01-01,20\n"
+                                  "s5,B,2020-01-01,2020-01-01,\n"
+                                  "s6,B,2020-01-01,2020-01-01,\n";
+static const char derive_meas[] = "USUBJID,PARAMCD,ADY,AVAL\n"
+                                  "s1,Y,0,10\ns1,Y,28,5\n"
+                                  "s2,Y,0,20\ns2,Y,10,15\n" /* day 28 missing: LOCF 15 */
+                                  "s3,Y,0,10\n"
+                                  "s4,Y,0,10\ns4,Y,28,10\ns5,Y,-1,10\ns5,Y,27,12\n"
+                                  "s6,Y,0,10\ns6,Y,40,11\n" /* outside the window: LOCF 10 */
+                                  "s1,CS,0,4\ns1,CS,10,3\ns1,CS,28,2\n"
+                                  "s2,CS,0,3\ns2,CS,10,1\n"
+                                  "s4,CS,0,3\ns4,CS,10,3\n" /* died on day 20 */
+                                  "s5,CS,0,3\ns5,CS,10,2\ns5,CS,28,1\n"
+                                  "s6,CS,0,2\ns6,CS,10,2\ns6,CS,28,2\n";
+
+static void test_derive(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/rk_report_XXXXXX");
+    assert_non_null(mkdtemp(tmpdir));
+    rk_status st;
+    assert_string_equal(run_err(derive_plan, derive_adsl, derive_meas, &st), "");
+    char path[256];
+    snprintf(path, sizeof path, "%s/plan.yaml", tmpdir);
+    rk_report *r = run_plan(path);
+    assert_true(rk_report_stat(r, "consort.ITT.A") == 3);
+    assert_true(rk_report_stat(r, "consort.mITT.A") == 2);
+    assert_true(rk_report_stat(r, "consort.mITT.B") == 3);
+    /* PCHG with LOCF: A -50 (s1), -25 (s2 carried forward); B 0, 20, 0 (s6 carried forward) */
+    assert_true(rk_report_stat(r, "table2.y.A.n") == 2);
+    assert_true(rk_report_stat(r, "table2.y.A.median") == -37.5);
+    assert_true(rk_report_stat(r, "table2.y.B.median") == 0);
+    assert_true(rk_report_stat(r, "table2.y.B.q3") == 20);
+    /* improvement: s1 day 28, s2 day 10, s5 day 28; s4 died before improving, s6 censored */
+    assert_true(rk_report_stat(r, "table2.tti.A.events") == 2);
+    assert_true(rk_report_stat(r, "table2.tti.B.events") == 1);
+    assert_true(rk_report_stat(r, "table2.tti.B.n") == 3);
+    int seen = 0;
+    for (size_t k = 0; k < r->ntab; k++)
+        for (size_t i = 0; i < r->tab[k].nfoot; i++) {
+            const char *f = r->tab[k].foot[i];
+            if (strstr(f, "died before improving are censored at the day of death: 1 in this "
+                          "population."))
+                seen |= 1;
+            if (strstr(f, "last observation carried forward for 1 patients in the Arm A and 1 "
+                          "in the Arm B"))
+                seen |= 2;
+            if (strstr(f, "PP = mITT with Y measured at D28 inside its window (study days 21 to "
+                          "35)"))
+                seen |= 4;
+        }
+    assert_int_equal(seen, 7);
+    rk_report_free(r);
+
+    /* bad derive sections, with their lines */
+    char plan[4096];
+    snprintf(plan, sizeof plan, "%s", derive_plan);
+    char *w = strstr(plan, "from: 7, to: 13");
+    memcpy(w, "from: 0, to: 13", 15);
+    assert_string_equal(run_err(plan, derive_adsl, derive_meas, &st),
+                        "plan.yaml:9: visit windows must be in time order without overlap: D10");
+    assert_int_equal(st, RK_EINVAL);
+    snprintf(plan, sizeof plan, "%s", derive_plan);
+    w = strstr(plan, "primary: y");
+    memcpy(w, "primary: z", 10);
+    assert_string_equal(run_err(plan, derive_adsl, derive_meas, &st),
+                        "plan.yaml:11: derive: primary is not an endpoint id: z");
+    snprintf(plan, sizeof plan, "%s", derive_plan);
+    w = strstr(plan, "parameter: CS}");
+    memcpy(w, "parameter: CX}", 14);
+    assert_string_equal(run_err(plan, derive_adsl, derive_meas, &st),
+                        "plan.yaml:16: a time_to_event endpoint's parameter must be the "
+                        "improvement parameter under 'derive'");
+    snprintf(plan, sizeof plan,
+             "%sendpoints:\n  - {id: t, parameter: CS, population: ITT, method: time_to_event,"
+             " followup: 28}\n",
+             plan_head);
+    assert_string_equal(run_err(plan, good_adsl, good_meas, &st),
+                        "plan.yaml:11: a time_to_event endpoint needs 'derive' with "
+                        "'improvement'");
+    snprintf(plan, sizeof plan,
+             "%sendpoints:\n  - {id: t, parameter: CS, population: ITT, method: time_to_event,"
+             " followup: 28, summary: mean_sd}\n",
+             plan_head);
+    assert_string_equal(run_err(plan, good_adsl, good_meas, &st),
+                        "plan.yaml:11: time_to_event takes no summary, levels, range, locf or "
+                        "value: it reports the Kaplan-Meier median (95% CI) per arm, the log-rank "
+                        "P and the Cox hazard ratio");
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void test_atomic_write(void **state)
 {
     (void)state;
@@ -399,6 +516,7 @@ int main(void)
         cmocka_unit_test(test_figures),
         cmocka_unit_test(test_renderers),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_derive),
         cmocka_unit_test(test_atomic_write),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
