@@ -1554,6 +1554,72 @@ static rk_status read_csv(actx *c, const char *role, const char *rel, rk_table *
     return st;
 }
 
+static void num_text(char *b, size_t n, double x, const char **cell)
+{
+    if (isnan(x)) {
+        *cell = NULL;
+        return;
+    }
+    snprintf(b, n, "%.17g", x);
+    *cell = b;
+}
+
+/* The derived measurements the endpoints use: the analysed record (ANL01FL) of each endpoint's
+ * parameter and visit, observed or LOCF, with the columns the analysis reads; built from the
+ * trial's records directly (rk_trial_bds writes every record and column), then the trial's
+ * source measurement table and records are released: time to improvement is kept apart. */
+static rk_status derived_bds(actx *c)
+{
+    rk_trial *t = c->trial;
+    const rk_plan *p = c->p;
+    size_t np = t->n_params, nv = t->n_visits;
+    unsigned char *use = calloc(np * nv + 1, 1);
+    if (!use) return rk_error_set(c->err, RK_ENOMEM, "out of memory");
+    for (size_t i = 0; i < p->neps; i++) {
+        if (p->eps[i].method == RK_EP_TTE) continue;
+        for (size_t a = 0; a < np; a++)
+            for (size_t v = 0; v < nv; v++)
+                if (!strcmp(t->params[a], p->eps[i].param) &&
+                    !strcmp(t->visits[v], p->eps[i].visit))
+                    use[a * nv + v] = 1;
+    }
+    const char *names[8] = {p->subject_id, "PARAMCD", "AVISIT", "AVAL",
+                            "BASE",        "CHG",     "PCHG",   "DTYPE"};
+    rk_table *o = NULL;
+    rk_status st =
+        rk_table_new(t->measures_table ? rk_table_source(t->measures_table) : "(measurements)", 8,
+                     names, &o, c->err);
+    char nb[4][32];
+    for (size_t k = 0; !st && k < t->n_measures; k++) {
+        const rk_measure *m = &t->measures[k];
+        if (!m->anl01fl || m->visit < 0 || !use[(size_t)m->param * nv + (size_t)m->visit]) continue;
+        const char *cells[8];
+        cells[0] = t->subjects[m->subject].usubjid;
+        cells[1] = t->params[m->param];
+        cells[2] = t->visits[m->visit];
+        num_text(nb[0], sizeof nb[0], m->aval, &cells[3]);
+        num_text(nb[1], sizeof nb[1], m->base, &cells[4]);
+        num_text(nb[2], sizeof nb[2], m->chg, &cells[5]);
+        num_text(nb[3], sizeof nb[3], m->pchg, &cells[6]);
+        cells[7] = m->locf ? "LOCF" : NULL;
+        size_t line = m->row == (size_t)-1 ? 0 : rk_table_line(t->measures_table, m->row);
+        st = rk_table_add_row(o, cells, line, c->err);
+    }
+    free(use);
+    if (st) {
+        rk_table_free(o);
+        return st;
+    }
+    c->meas = o;
+    /* release what the report no longer needs (the trial's fields are public, see data.h) */
+    rk_table_free(t->measures_table);
+    t->measures_table = NULL;
+    free(t->measures);
+    t->measures = NULL;
+    t->n_measures = 0;
+    return RK_OK;
+}
+
 /* The plan's 'derive': read the collected data through the data layer (validation, populations,
  * visit windows, BASE/CHG/PCHG, LOCF, clinical improvement, time to improvement) and analyse the
  * derived ADSL and BDS tables. */
@@ -1595,7 +1661,7 @@ static rk_status derive_data(actx *c)
     if (!st && mp) st = add_file(c, "measurements", p->measurements, mp);
     if (!st) st = rk_trial_read(sp, mp, ap, &o, &c->trial, c->err);
     if (!st) st = rk_trial_adsl(c->trial, &c->adsl, c->err);
-    if (!st && mp) st = rk_trial_bds(c->trial, &c->meas, c->err);
+    if (!st && mp) st = derived_bds(c);
     free(sp);
     free(mp);
     free(ap);
