@@ -1,9 +1,11 @@
 /* rctkit report: the statistical analysis plan (a YAML file), the paper's tables
- * computed from analysis-ready ADaM-style CSV files (Table 1 baseline, Table 2
- * outcomes, Table 3 adverse events, CONSORT counts, sensitivity models), one
- * table model with several renderers, a manifest of SHA-256 digests, and the
- * synthetic demo trial generator.  docs/report.md describes the plan format.
- */
+ * computed from the trial's data, either as collected (derived through the data
+ * layer, include/rctkit/data.h) or analysis-ready ADaM-style CSV files (Table 1
+ * baseline, Table 2 outcomes and time to event, Table 3 adverse events, CONSORT
+ * counts, sensitivity models), figures (CONSORT diagram, primary endpoint,
+ * Kaplan-Meier curves) as SVG and PNG, one table model with several renderers, a
+ * manifest of SHA-256 digests, and the synthetic demo trial generator.
+ * docs/report.md describes the plan format. */
 #ifndef RCTKIT_REPORT_H
 #define RCTKIT_REPORT_H
 
@@ -90,7 +92,9 @@ void rk_report_free(rk_report *r);
 /* The statistic called `key`, NAN when absent. */
 double rk_report_stat(const rk_report *r, const char *key);
 
-/* Read the plan's data files and compute every table.  Data errors (duplicate
+/* Read the plan's data files (with a 'derive' section through rk_trial_read:
+ * populations, visit windows, BASE/CHG/PCHG, LOCF, time to improvement), compute
+ * every table and draw the figures.  Data errors (duplicate
  * subject IDs, a measurement for an unknown subject, an arm not in the plan,
  * text in a numeric column, a missing column) are RK_EINVAL/RK_EPARSE naming
  * file, line and column.  *out belongs to the caller (rk_report_free). */
@@ -131,8 +135,11 @@ typedef struct rk_sim_opts {
 void rk_sim_opts_init(rk_sim_opts *o);
 
 /* Write a synthetic trial calibrated to the seed phase 2 UC-MSC trial into
- * directory `dir` (which must exist): screening.csv, adsl.csv, admeas.csv,
- * adae.csv.  Deterministic: libsodium's randombytes_buf_deterministic keyed by
+ * directory `dir` (which must exist), as collected (no population flags, no
+ * baseline/change columns, no LOCF records: the data layer derives them):
+ * screening.csv (screening log), adsl.csv (subjects: arms, randomization and
+ * dosing dates, major deviations, baseline covariates), admeas.csv (USUBJID,
+ * PARAMCD, ADY, AVAL), adae.csv.  Deterministic: libsodium's randombytes_buf_deterministic keyed by
  * the seed.  The data are synthetic, not the trial's patients. */
 rk_status rk_simulate_trial(const char *dir, const rk_sim_opts *o, rk_error *err);
 

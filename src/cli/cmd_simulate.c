@@ -1,4 +1,4 @@
-/* `rctkit simulate trial`: write the synthetic demo trial (ADaM-style CSV files) calibrated to
+/* `rctkit simulate trial`: write the synthetic demo trial (the collected data as CSV) calibrated to
  * the seed phase 2 UC-MSC trial. */
 #include <errno.h>
 #include <stdio.h>
