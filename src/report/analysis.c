@@ -46,6 +46,8 @@ typedef struct actx {
     rk_error *err;
     rk_table *adsl, *meas, *ae, *scr;
     rk_trial *trial; /* plan 'derive': the data layer's derivations (else NULL) */
+    double *dnum;    /* plan 'derive': per measurement row AVAL, BASE, CHG, PCHG (columns 3-6 of
+                        c->meas, left empty there: no text round trip) */
     size_t nsub;
     int *arm;          /* per ADSL row */
     unsigned char *in; /* nsub * npops: 1 when in population */
@@ -157,10 +159,32 @@ static rk_status range_check(actx *c, const rk_table *t, size_t r, size_t j, dou
                              double hi, int plan_line)
 {
     if (!isfinite(y) || (y >= lo && y <= hi)) return RK_OK;
+    char num[32];
+    const char *txt = rk_table_cell(t, r, j);
+    if (!*txt) { /* derived records keep their numbers apart (actx.dnum) */
+        snprintf(num, sizeof num, "%.15g", y);
+        txt = num;
+    }
+    if (!rk_table_line(t, r)) /* a record the derivation made (LOCF) */
+        return rk_error_set(c->err, RK_EINVAL,
+                            "%s: LOCF record of subject '%s': column '%s': %s is outside the "
+                            "plan's range [%g, %g] (%s:%d)",
+                            rk_table_source(t), rk_table_cell(t, r, 0), rk_table_colname(t, j), txt,
+                            lo, hi, c->p->path, plan_line);
     return rk_error_set(c->err, RK_EINVAL,
                         "%s:%zu: column '%s': %s is outside the plan's range [%g, %g] (%s:%d)",
-                        rk_table_source(t), rk_table_line(t, r), rk_table_colname(t, j),
-                        rk_table_cell(t, r, j), lo, hi, c->p->path, plan_line);
+                        rk_table_source(t), rk_table_line(t, r), rk_table_colname(t, j), txt, lo,
+                        hi, c->p->path, plan_line);
+}
+
+/* A number of the measurements table: from actx.dnum for the derived numeric columns. */
+static rk_status meas_num(actx *c, size_t r, size_t j, double *out)
+{
+    if (c->dnum && j >= 3 && j <= 6) {
+        *out = c->dnum[4 * r + (j - 3)];
+        return RK_OK;
+    }
+    return num_cell(c, c->meas, r, j, out);
 }
 
 typedef struct idrow {
@@ -581,7 +605,7 @@ static rk_status extract(actx *c, const char *param, const char *visit, const ch
             for (int k = 0; !st && k < 2; k++) {
                 double y;
                 if (cols[k] < 0) continue;
-                st = num_cell(c, m, i, (size_t)cols[k], &y);
+                st = meas_num(c, i, (size_t)cols[k], &y);
                 if (!st) st = range_check(c, m, i, (size_t)cols[k], y, rng->lo, rng->hi, rng->line);
             }
             if (st) break;
@@ -600,8 +624,8 @@ static rk_status extract(actx *c, const char *param, const char *visit, const ch
         }
         seen[s] = (long)i;
         double y, b = NAN;
-        if ((st = num_cell(c, m, i, vj, &y))) break;
-        if (mc.has_base && (st = num_cell(c, m, i, (size_t)bj, &b))) break;
+        if ((st = meas_num(c, i, vj, &y))) break;
+        if (mc.has_base && (st = meas_num(c, i, (size_t)bj, &b))) break;
         if (!isfinite(y)) continue;
         int a = c->arm[s];
         if ((st = dvec_push(&out->val[a], y, c->err))) break;
@@ -1554,16 +1578,6 @@ static rk_status read_csv(actx *c, const char *role, const char *rel, rk_table *
     return st;
 }
 
-static void num_text(char *b, size_t n, double x, const char **cell)
-{
-    if (isnan(x)) {
-        *cell = NULL;
-        return;
-    }
-    snprintf(b, n, "%.17g", x);
-    *cell = b;
-}
-
 /* The derived measurements the endpoints use: the analysed record (ANL01FL) of each endpoint's
  * parameter and visit, observed or LOCF, with the columns the analysis reads; built from the
  * trial's records directly (rk_trial_bds writes every record and column), then the trial's
@@ -1585,11 +1599,21 @@ static rk_status derived_bds(actx *c)
     }
     const char *names[8] = {p->subject_id, "PARAMCD", "AVISIT", "AVAL",
                             "BASE",        "CHG",     "PCHG",   "DTYPE"};
+    size_t nuse = 0;
+    for (size_t k = 0; k < t->n_measures; k++) {
+        const rk_measure *m = &t->measures[k];
+        nuse += m->anl01fl && m->visit >= 0 && use[(size_t)m->param * nv + (size_t)m->visit];
+    }
+    c->dnum = malloc((4 * nuse + 1) * sizeof *c->dnum);
+    if (!c->dnum) {
+        free(use);
+        return rk_error_set(c->err, RK_ENOMEM, "out of memory");
+    }
+    size_t row = 0;
     rk_table *o = NULL;
     rk_status st =
         rk_table_new(t->measures_table ? rk_table_source(t->measures_table) : "(measurements)", 8,
                      names, &o, c->err);
-    char nb[4][32];
     for (size_t k = 0; !st && k < t->n_measures; k++) {
         const rk_measure *m = &t->measures[k];
         if (!m->anl01fl || m->visit < 0 || !use[(size_t)m->param * nv + (size_t)m->visit]) continue;
@@ -1597,10 +1621,12 @@ static rk_status derived_bds(actx *c)
         cells[0] = t->subjects[m->subject].usubjid;
         cells[1] = t->params[m->param];
         cells[2] = t->visits[m->visit];
-        num_text(nb[0], sizeof nb[0], m->aval, &cells[3]);
-        num_text(nb[1], sizeof nb[1], m->base, &cells[4]);
-        num_text(nb[2], sizeof nb[2], m->chg, &cells[5]);
-        num_text(nb[3], sizeof nb[3], m->pchg, &cells[6]);
+        cells[3] = cells[4] = cells[5] = cells[6] = NULL; /* the numbers go to c->dnum */
+        double *d = &c->dnum[4 * row++];
+        d[0] = m->aval;
+        d[1] = m->base;
+        d[2] = m->chg;
+        d[3] = m->pchg;
         cells[7] = m->locf ? "LOCF" : NULL;
         size_t line = m->row == (size_t)-1 ? 0 : rk_table_line(t->measures_table, m->row);
         st = rk_table_add_row(o, cells, line, c->err);
@@ -1704,6 +1730,7 @@ rk_status rk_report_run(const rk_plan *plan, rk_report **out, rk_error *err)
     free(idx);
     free(c.msubj);
     free(c.mkey);
+    free(c.dnum);
     free(c.arm);
     free(c.in);
     free(c.popN);

@@ -412,6 +412,14 @@ static const char derive_meas[] = "USUBJID,PARAMCD,ADY,AVAL\n"
                                   "s5,CS,0,3\ns5,CS,10,2\ns5,CS,28,1\n"
                                   "s6,CS,0,2\ns6,CS,10,2\ns6,CS,28,2\n";
 
+/* src with the first `from` replaced by `to`, into out. */
+static void replace_in(char *out, size_t n, const char *src, const char *from, const char *to)
+{
+    const char *w = strstr(src, from);
+    assert_non_null(w);
+    snprintf(out, n, "%.*s%s%s", (int)(w - src), src, to, w + strlen(from));
+}
+
 static void test_derive(void **state)
 {
     (void)state;
@@ -451,8 +459,22 @@ static void test_derive(void **state)
     assert_int_equal(seen, 7);
     rk_report_free(r);
 
-    /* bad derive sections, with their lines */
+    /* the plan's range on derived records: an observed one names its source line, a carried
+     * forward one its subject */
     char plan[4096];
+    replace_in(plan, sizeof plan, derive_plan, "locf: true,", "locf: true, range: [0, 9],");
+    assert_string_equal(run_err(plan, derive_adsl, derive_meas, &st),
+                        "meas.csv:3: column 'BASE': 10 is outside the plan's range [0, 9] "
+                        "(plan.yaml:14)");
+    replace_in(plan, sizeof plan, derive_plan, "locf: true,", "locf: true, range: [0, 14],");
+    assert_string_equal(run_err(plan, derive_adsl,
+                                "USUBJID,PARAMCD,ADY,AVAL\ns1,Y,0,10\n"
+                                "s1,Y,28,5\ns2,Y,0,12\ns2,Y,10,14.5\n",
+                                &st),
+                        "meas.csv: LOCF record of subject 's2': column 'AVAL': 14.5 is outside "
+                        "the plan's range [0, 14] (plan.yaml:14)");
+
+    /* bad derive sections, with their lines */
     snprintf(plan, sizeof plan, "%s", derive_plan);
     char *w = strstr(plan, "from: 7, to: 13");
     memcpy(w, "from: 0, to: 13", 15);
