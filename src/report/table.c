@@ -648,6 +648,20 @@ rk_status rk_report_render(const rk_report *r, rk_report_format f, rk_buf *b, rk
             TRY(render_text_table(t, b, err));
         if (f != RK_REPORT_LATEX) TRY(rk_buf_append(b, "\n", 1, err));
     }
+    /* figures: files next to the report (written by `rctkit report --out`) */
+    for (size_t k2 = 0; k2 < 2 * r->nfig; k2++) { /* the CONSORT diagram first, as Fig. 1 */
+        const rk_rfigure *g = &r->fig[k2 % r->nfig];
+        if ((k2 < r->nfig) != !strcmp(g->id, "consort")) continue;
+        if (f == RK_REPORT_HTML) {
+            TRY(rk_buf_appendf(b, err, "<figure><img src=\"figure_%s.svg\" alt=\"", g->id));
+            TRY(xml_text(b, g->title, err));
+            TRY(rk_buf_appendf(b, err, "\"><figcaption>"));
+            TRY(xml_text(b, g->title, err));
+            TRY(rk_buf_appendf(b, err, "</figcaption></figure>\n"));
+        } else if (f == RK_REPORT_MD) {
+            TRY(rk_buf_appendf(b, err, "![%s](figure_%s.svg)\n\n", g->title, g->id));
+        }
+    }
     /* manifest */
     if (f == RK_REPORT_HTML) {
         TRY(rk_buf_appendf(b, err, "<h2>Manifest</h2>\n<pre>rctkit %s\n", RK_VERSION));

@@ -19,6 +19,10 @@ Median (IQR) per group; difference: Hodges-Lehmann estimate of the shift (Arm A 
 | **Analysed** |  |  |  |
 | &nbsp;&nbsp;ITT | 3 | 2 | 5 |
 
+![CONSORT flow diagram](figure_consort.svg)
+
+![Outcome Y](figure_primary.svg)
+
 ### Manifest
 
 ```
