@@ -749,7 +749,8 @@ static rk_status tte_row(actx *c, rk_rtable *t, const rk__pendpoint *e, long pop
     char cells[5][160];
     const char *cp[5] = {cells[0], cells[1], cells[2], cells[3], cells[4]};
     if (!st) {
-        snprintf(cells[0], sizeof cells[0], "%s, days", e->label);
+        c->nfoot_mark++;
+        snprintf(cells[0], sizeof cells[0], "%s, days [%zu]", e->label, c->nfoot_mark);
         for (size_t a = 0; a < 2; a++) {
             const rk_km_curve *cv = &km->curve[a];
             fmt_median_ci(cells[1 + a], sizeof cells[1], cv->median, cv->median_lower,
@@ -791,12 +792,12 @@ static rk_status tte_row(actx *c, rk_rtable *t, const rk__pendpoint *e, long pop
         snprintf(r, sizeof r, rule[e->death_rule], e->followup);
         st = rk__rtable_foot(
             t, c->err,
-            "%s: clinical improvement = a decline of %g categories on %s from baseline, or "
+            "[%zu] %s: clinical improvement = a decline of %g categories on %s from baseline, or "
             "category %g (discharge); patients without improvement are censored at their last "
             "assessment. Patients who died before improving are %s: %zu in this population%s. "
             "Median (95%% CI): Kaplan-Meier, log transformation (R survfit); HR: Cox "
             "proportional hazards (%s vs %s, Efron ties, Wald 95%% CI); P: log-rank test.",
-            e->label, p->improve_drop, e->param, p->discharge, r, ndied,
+            c->nfoot_mark, e->label, p->improve_drop, e->param, p->discharge, r, ndied,
             e->death_day ? "" : " (no death day recorded in the data)", p->arm_label[0],
             p->arm_label[1]);
     }

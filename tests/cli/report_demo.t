@@ -78,10 +78,10 @@ Six-category scale at day 10                                                    
   2-Hospitalized, not requiring supplemental oxygen                       8 (12.31%)               6 (17.14%)
   3-Hospitalized, requiring supplemental oxygen                           44 (67.69%)              23 (65.71%)
   4-Hospitalized, on noninvasive ventilation or high flow oxygen          2 (3.08%)                0 (0.00%)
-Time to clinical improvement, days                                        21.00 (21.00, 28.00)     21.00 (21.00, 28.00)     HR 1.33 (0.84, 2.10)    0.284
-Duration of oxygen therapy (days) [16]                                    23.00 (13.00, 32.00)     31.00 (15.00, 40.00)     -5.00 (-16.00, 6.00)    0.317
-Finger pulse oxygen at rest (%) at day 28 [17]                            97.07 (1.40)             96.95 (1.31)             0.13 (-0.45, 0.70)      0.667
-mMRC dyspnea score at day 28 [18]                                                                                           OR 1.49 (0.68, 3.26)    0.321
+Time to clinical improvement, days [16]                                   21.00 (21.00, 28.00)     21.00 (21.00, 28.00)     HR 1.33 (0.84, 2.10)    0.284
+Duration of oxygen therapy (days) [17]                                    23.00 (13.00, 32.00)     31.00 (15.00, 40.00)     -5.00 (-16.00, 6.00)    0.317
+Finger pulse oxygen at rest (%) at day 28 [18]                            97.07 (1.40)             96.95 (1.31)             0.13 (-0.45, 0.70)      0.667
+mMRC dyspnea score at day 28 [19]                                                                                           OR 1.49 (0.68, 3.26)    0.321
   Grade 0                                                                 29 (47.54%)              13 (37.14%)
   Grade 1                                                                 24 (39.34%)              16 (45.71%)
   Grade 2                                                                 5 (8.20%)                4 (11.43%)
@@ -93,10 +93,10 @@ mMRC dyspnea score at day 28 [18]                                               
 [13] Change in ground-glass lesion proportion (%), baseline to day 28: last observation carried forward for 11 patients in the UC-MSC group and 7 in the Placebo group.
 [14] VCmax (L) at day 28: values were available for 53 patients in the UC-MSC group and 31 patients in the Placebo group.
 [15] DLco at day 28: values were available for 53 patients in the UC-MSC group and 27 patients in the Placebo group.
-Time to clinical improvement: clinical improvement = a decline of 2 categories on SCALE6 from baseline, or category 1 (discharge); patients without improvement are censored at their last assessment. Patients who died before improving are censored at the end of follow-up (day 28): 0 in this population (no death day recorded in the data). Median (95% CI): Kaplan-Meier, log transformation (R survfit); HR: Cox proportional hazards (UC-MSC group vs Placebo group, Efron ties, Wald 95% CI); P: log-rank test.
-[16] Duration of oxygen therapy (days): values were available for 29 patients in the UC-MSC group and 11 patients in the Placebo group.
-[17] Finger pulse oxygen at rest (%) at day 28: values were available for 61 patients in the UC-MSC group and 35 patients in the Placebo group.
-[18] mMRC dyspnea score at day 28: values were available for 61 patients in the UC-MSC group and 35 patients in the Placebo group.
+[16] Time to clinical improvement: clinical improvement = a decline of 2 categories on SCALE6 from baseline, or category 1 (discharge); patients without improvement are censored at their last assessment. Patients who died before improving are censored at the end of follow-up (day 28): 0 in this population (no death day recorded in the data). Median (95% CI): Kaplan-Meier, log transformation (R survfit); HR: Cox proportional hazards (UC-MSC group vs Placebo group, Efron ties, Wald 95% CI); P: log-rank test.
+[17] Duration of oxygen therapy (days): values were available for 29 patients in the UC-MSC group and 11 patients in the Placebo group.
+[18] Finger pulse oxygen at rest (%) at day 28: values were available for 61 patients in the UC-MSC group and 35 patients in the Placebo group.
+[19] mMRC dyspnea score at day 28: values were available for 61 patients in the UC-MSC group and 35 patients in the Placebo group.
 Median (IQR) per group; difference: Hodges-Lehmann estimate of the shift (UC-MSC group minus Placebo group) with Moses 95% CI; P: Wilcoxon rank-sum test, normal approximation with continuity correction (SAS NPAR1WAY).
 Mean (SD) per group; difference in means (UC-MSC group minus Placebo group) with 95% CI and P from Student's two-sample t-test.
 n (%) per group; OR: proportional-odds (ordinal logistic) model, SAS convention (odds of a lower category, UC-MSC group vs Placebo group), Wald 95% CI and P.
@@ -110,29 +110,29 @@ Change in total lesion proportion (%), baseline to day 28            -21.81 (-48
 Change in solid component lesion proportion (%), baseline to day 28  -62.65 (-79.33, -45.55)  -35.37 (-56.98, 10.75)   -26.78 (-46.67, -7.68)  0.007
 Change in ground-glass lesion proportion (%), baseline to day 28     -20.01 (-50.43, 2.26)    -7.39 (-39.87, 25.45)    -13.73 (-38.46, 10.63)  0.253
 6-minute walking distance at day 28 (m)                              415.00 (374.00, 461.00)  395.00 (327.00, 437.00)  29.00 (-8.00, 70.00)    0.116
-VCmax (L) at day 28 [19]                                             2.57 (2.16, 3.10)        2.54 (2.23, 3.13)        0.02 (-0.38, 0.40)      0.943
-DLco at day 28 [20]                                                  5.12 (1.65)              4.88 (1.54)              0.23 (-0.70, 1.17)      0.618
+VCmax (L) at day 28 [20]                                             2.57 (2.16, 3.10)        2.54 (2.23, 3.13)        0.02 (-0.38, 0.40)      0.943
+DLco at day 28 [21]                                                  5.12 (1.65)              4.88 (1.54)              0.23 (-0.70, 1.17)      0.618
 Six-category scale at day 10                                                                                           OR 0.86 (0.33, 2.23)    0.756
   1-Not hospitalized                                                 10 (20.41%)              4 (16.00%)
   2-Hospitalized, not requiring supplemental oxygen                  6 (12.24%)               5 (20.00%)
   3-Hospitalized, requiring supplemental oxygen                      31 (63.27%)              16 (64.00%)
   4-Hospitalized, on noninvasive ventilation or high flow oxygen     2 (4.08%)                0 (0.00%)
-Time to clinical improvement, days                                   21.00 (21.00, 28.00)     21.00 (21.00, NR)        HR 1.38 (0.80, 2.41)    0.271
-Duration of oxygen therapy (days) [21]                               24.00 (16.00, 33.00)     31.00 (15.00, 40.00)     -3.00 (-15.00, 7.00)    0.491
-Finger pulse oxygen at rest (%) at day 28 [22]                       97.14 (1.44)             96.96 (1.24)             0.18 (-0.50, 0.86)      0.599
-mMRC dyspnea score at day 28 [23]                                                                                      OR 1.69 (0.68, 4.22)    0.259
+Time to clinical improvement, days [22]                              21.00 (21.00, 28.00)     21.00 (21.00, NR)        HR 1.38 (0.80, 2.41)    0.271
+Duration of oxygen therapy (days) [23]                               24.00 (16.00, 33.00)     31.00 (15.00, 40.00)     -3.00 (-15.00, 7.00)    0.491
+Finger pulse oxygen at rest (%) at day 28 [24]                       97.14 (1.44)             96.96 (1.24)             0.18 (-0.50, 0.86)      0.599
+mMRC dyspnea score at day 28 [25]                                                                                      OR 1.69 (0.68, 4.22)    0.259
   Grade 0                                                            23 (51.11%)              9 (36.00%)
   Grade 1                                                            15 (33.33%)              11 (44.00%)
   Grade 2                                                            4 (8.89%)                3 (12.00%)
   Grade 3                                                            3 (6.67%)                1 (4.00%)
   Grade 4                                                            0 (0.00%)                1 (4.00%)
 ----------------------------------------------------------------------------------------------------------------------------------------------------
-[19] VCmax (L) at day 28: values were available for 41 patients in the UC-MSC group and 22 patients in the Placebo group.
-[20] DLco at day 28: values were available for 40 patients in the UC-MSC group and 17 patients in the Placebo group.
-Time to clinical improvement: clinical improvement = a decline of 2 categories on SCALE6 from baseline, or category 1 (discharge); patients without improvement are censored at their last assessment. Patients who died before improving are censored at the end of follow-up (day 28): 0 in this population (no death day recorded in the data). Median (95% CI): Kaplan-Meier, log transformation (R survfit); HR: Cox proportional hazards (UC-MSC group vs Placebo group, Efron ties, Wald 95% CI); P: log-rank test.
-[21] Duration of oxygen therapy (days): values were available for 19 patients in the UC-MSC group and 11 patients in the Placebo group.
-[22] Finger pulse oxygen at rest (%) at day 28: values were available for 47 patients in the UC-MSC group and 25 patients in the Placebo group.
-[23] mMRC dyspnea score at day 28: values were available for 45 patients in the UC-MSC group and 25 patients in the Placebo group.
+[20] VCmax (L) at day 28: values were available for 41 patients in the UC-MSC group and 22 patients in the Placebo group.
+[21] DLco at day 28: values were available for 40 patients in the UC-MSC group and 17 patients in the Placebo group.
+[22] Time to clinical improvement: clinical improvement = a decline of 2 categories on SCALE6 from baseline, or category 1 (discharge); patients without improvement are censored at their last assessment. Patients who died before improving are censored at the end of follow-up (day 28): 0 in this population (no death day recorded in the data). Median (95% CI): Kaplan-Meier, log transformation (R survfit); HR: Cox proportional hazards (UC-MSC group vs Placebo group, Efron ties, Wald 95% CI); P: log-rank test.
+[23] Duration of oxygen therapy (days): values were available for 19 patients in the UC-MSC group and 11 patients in the Placebo group.
+[24] Finger pulse oxygen at rest (%) at day 28: values were available for 47 patients in the UC-MSC group and 25 patients in the Placebo group.
+[25] mMRC dyspnea score at day 28: values were available for 45 patients in the UC-MSC group and 25 patients in the Placebo group.
 Median (IQR) per group; difference: Hodges-Lehmann estimate of the shift (UC-MSC group minus Placebo group) with Moses 95% CI; P: Wilcoxon rank-sum test, normal approximation with continuity correction (SAS NPAR1WAY).
 Mean (SD) per group; difference in means (UC-MSC group minus Placebo group) with 95% CI and P from Student's two-sample t-test.
 n (%) per group; OR: proportional-odds (ordinal logistic) model, SAS convention (odds of a lower category, UC-MSC group vs Placebo group), Wald 95% CI and P.
