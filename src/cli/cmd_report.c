@@ -92,7 +92,7 @@ int rk__cmd_report(int argc, char **argv)
         goto done;
     }
     printf("wrote %s (%zu tables, %zu statistics, %zu input files in the manifest)", path,
-           rep->ntab, rep->nstat, rep->nfile - 2 * rep->nfig);
+           rep->ntab, rep->nstat, rep->nfile - rep->nfig);
     if (rep->nfig) printf(" and %zu figures (SVG, PNG)", rep->nfig);
     printf("\n");
 done:

@@ -300,10 +300,10 @@ rk_status rk__fig_finish(rk__fig *f, rk_report *r, const char *id, const char *t
         return rk_error_set(err, RK_ENOMEM, "out of memory");
     char path[300];
     snprintf(path, sizeof path, "figure_%s.svg", id);
-    rk_status st = add_manifest(r, path, g->svg, g->svg_len, err);
-    if (st) return st;
-    snprintf(path, sizeof path, "figure_%s.png", id);
-    return add_manifest(r, path, g->png, g->png_len, err);
+    /* Only the SVG goes in the manifest: rctkit writes its bytes itself, so they are the same on
+     * every machine.  The PNG is the same drawing rasterised by cairo, whose bytes also depend on
+     * the installed fonts, FreeType and libpng: a manifest must not change with those. */
+    return add_manifest(r, path, g->svg, g->svg_len, err);
 }
 
 /* ------------------------------------------------------------ the report's figures */

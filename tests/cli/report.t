@@ -31,9 +31,7 @@ rctkit 0.1.0
 168b0886fafe9b043015c94d84c69c04f86fbc33d22eeef5adc048a891f4b3a4  adsl.csv  (subjects)
 b187f08d758eb8eeed9e9841e8fce7be9ba1c96dc2b7c90a951b0bacea835608  meas.csv  (measurements)
 aec9a6413e26faace1f498b73ff35851e2d4a7aa35f26054a6195cad365ab5ef  figure_primary.svg  (figure)
-c282bbc430698c83a3226178901f73ca58929c0b5d287cae456bd38c941fa77d  figure_primary.png  (figure)
 bc810ae44e6c1798bf74deff91bf790b31958a54f87fcb5a4bdae059f05df819  figure_consort.svg  (figure)
-6a8b59bf14154273075a8d63ccadd0f632c76e3868db8b6b4c5ff3762e22615d  figure_consort.png  (figure)
 ```
 $ rctkit report tests/cli/data/report/mini.yaml --format csv
 table,kind,c1,c2,c3,c4,c5
@@ -50,9 +48,7 @@ manifest,file,plan mini.yaml sha256:2c8523a37cd9f3ff91ee18f5118b70e00705ba1a4d69
 manifest,file,subjects adsl.csv sha256:168b0886fafe9b043015c94d84c69c04f86fbc33d22eeef5adc048a891f4b3a4,,,,
 manifest,file,measurements meas.csv sha256:b187f08d758eb8eeed9e9841e8fce7be9ba1c96dc2b7c90a951b0bacea835608,,,,
 manifest,file,figure figure_primary.svg sha256:aec9a6413e26faace1f498b73ff35851e2d4a7aa35f26054a6195cad365ab5ef,,,,
-manifest,file,figure figure_primary.png sha256:c282bbc430698c83a3226178901f73ca58929c0b5d287cae456bd38c941fa77d,,,,
 manifest,file,figure figure_consort.svg sha256:bc810ae44e6c1798bf74deff91bf790b31958a54f87fcb5a4bdae059f05df819,,,,
-manifest,file,figure figure_consort.png sha256:6a8b59bf14154273075a8d63ccadd0f632c76e3868db8b6b4c5ff3762e22615d,,,,
 $ d=$(mktemp -d); rctkit report tests/cli/data/report/bad_arm.yaml --out $d/out; echo "exit $?"; ls $d; rm -rf $d
 rctkit report: tests/cli/data/report/adsl_badarm.csv:3: column 'TRT01P': arm 'Active' is not in the plan (arms: A, B)
 exit 2

@@ -242,11 +242,8 @@ f195563fa4fd7094c01ba787a1c6de0cd6aac4108c67e9fd84bf78d3ed1c99bc  data/adsl.csv 
 d9f73f8fa60948b62ad1fd9df27968fe6636cece655845038ccf369d551f428a  data/adae.csv  (adverse_events)
 d9e453522e955393b8efbed33175f40c75353a9393f02c9c2f1cc4f5d2a186ab  data/screening.csv  (screening)
 ce499f7fcbe2424b6a81ac12fadfb128277a99ab82cae145971bb45d4b671f9a  figure_primary.svg  (figure)
-bed90877998ea4c34cf7e454037ae3edecfef331aa0f6b34c13589a005078e5c  figure_primary.png  (figure)
 9aebd54b28ac4036627a72384db0799024eacfec8ebde2650d80d2ad16181847  figure_tti.svg  (figure)
-3a88e134edb619648c3ce51fcf5946000c7cf68db23089966457f8a57d221a1d  figure_tti.png  (figure)
 b11679818017a17c83b108a7f42859f47019803f0f9cb9d9c4a703e035d7d6e0  figure_consort.svg  (figure)
-f1f49f6e2f858b5bf211d2546fd3fa7a82dd2e4ed32fb39c72d414cd77d6296c  figure_consort.png  (figure)
 $ d=$(mktemp -d); rctkit report examples/msc-trial/plan.yaml --out $d --format json | sed "s|$d|DIR|"; ls $d; rm -rf $d
 wrote DIR/report.json (6 tables, 720 statistics, 5 input files in the manifest) and 3 figures (SVG, PNG)
 figure_consort.png
