@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
 #include <gsl/gsl_cdf.h>
 
 #include "stats/hodges_lehmann.h"
@@ -249,6 +251,7 @@ rk_status rk_ranksum_exact_dist(const int64_t *scores, size_t m, size_t n, doubl
 
 /* R's qwilcox: 10 * DBL_EPSILON fuzz on the probability (nmath/wilcox.c). */
 #define RK__QWILCOX_FUZZ (10 * DBL_EPSILON)
+#define RK__QWILCOX_FUZZ_ RK__QWILCOX_FUZZ
 
 uint64_t rk__ranksum_quantile(const double *dist, int64_t min_sum, size_t len, size_t m,
                               double p, double *p_below)
@@ -292,6 +295,118 @@ uint64_t rk__ranksum_quantile(const double *dist, int64_t min_sum, size_t len, s
     return 0;
 }
 
+/* ------------------------------------------- windows of the exact distribution */
+
+/* A job for rk__ranksum_band: the window [lo, hi] of T and the pruning level. */
+typedef struct band_job {
+    const int64_t *scores;
+    size_t m, n;
+    int64_t lo, hi;
+    double target; /* smallest probability this window must resolve (for delta) */
+    rk__ranksum_window win;
+    rk_status st;
+    rk_error err;
+} band_job;
+
+/* Run one window; if the dropped mass is not negligible against the smallest
+ * probability read from it (below / above), run again with less pruning and
+ * finally none, so the result is certified to 1e-14 relative. */
+static void band_run(band_job *j)
+{
+    double delta = j->target * 1e-25;
+    for (int attempt = 0;; attempt++) {
+        j->st = rk__ranksum_band(j->scores, j->m, j->n, j->lo, j->hi, delta, &j->win, &j->err);
+        if (j->st || j->win.dropped == 0.0 || attempt == 2) return;
+        /* every probability read from the window is at least one of these */
+        double lo = j->win.below + j->win.dist[0];
+        double hi = j->win.above + j->win.dist[j->hi - j->lo];
+        double need = lo < hi ? lo : hi;
+        if (j->win.dropped <= 1e-14 * need) return;
+        free(j->win.dist);
+        j->win.dist = NULL;
+        delta = attempt == 0 ? need * 1e-30 : 0.0;
+    }
+}
+
+static void *band_thread(void *arg)
+{
+    band_run(arg);
+    return NULL;
+}
+
+/* Run jobs two at a time (the second on a new thread; sequentially if threads
+ * are unavailable).  Returns the first failure. */
+static rk_status band_run_all(band_job *jobs, size_t njobs, rk_error *err)
+{
+    for (size_t k = 0; k < njobs; k += 2) {
+        pthread_t th;
+        int threaded = k + 1 < njobs && pthread_create(&th, NULL, band_thread, &jobs[k + 1]) == 0;
+        band_run(&jobs[k]);
+        if (threaded)
+            pthread_join(th, NULL);
+        else if (k + 1 < njobs)
+            band_run(&jobs[k + 1]);
+    }
+    for (size_t k = 0; k < njobs; k++)
+        if (jobs[k].st) {
+            if (err) *err = jobs[k].err;
+            return jobs[k].st;
+        }
+    return RK_OK;
+}
+
+/* P(T <= x) from a window result, or -1 when x is outside [lo - 1, hi]. */
+static double win_cdf(const rk__ranksum_window *w, int64_t x)
+{
+    if (x < w->t_lo - 1 || x > w->t_hi) return -1.0;
+    double c = w->below;
+    for (int64_t t = w->t_lo; t <= x; t++) c += w->dist[t - w->t_lo];
+    return c;
+}
+
+/* P(T >= x) from a window result, or -1 when x is outside [lo, hi + 1]. */
+static double win_sf(const rk__ranksum_window *w, int64_t x)
+{
+    if (x < w->t_lo || x > w->t_hi + 1) return -1.0;
+    double c = w->above;
+    for (int64_t t = w->t_hi; t >= x; t--) c += w->dist[t - w->t_lo];
+    return c;
+}
+
+/* R's qwilcox lower branch (p <= 0.5) on a window: the smallest integer q >= 0
+ * with P(W <= q) >= p - fuzz, W = (T - m(m+1)) / 2, and *p_below = P(W <= q - 1).
+ * Returns 0 and sets *dir = -1 / +1 when the window lies above / below the
+ * answer (move it and retry), 1 when found. */
+static int win_quantile(const rk__ranksum_window *w, size_t m, double p, uint64_t *q,
+                        double *p_below, int *dir)
+{
+    int64_t off = (int64_t)m * ((int64_t)m + 1);
+    double x = p - RK__QWILCOX_FUZZ_;
+    /* first q whose T = 2q + off is >= t_lo - 1 */
+    int64_t qa = (w->t_lo - 1 - off) > 0 ? (w->t_lo - 1 - off + 1) / 2 : 0;
+    int64_t qb = (w->t_hi - off) >= 0 ? (w->t_hi - off) / 2 : -1;
+    if (qb < qa) {
+        *dir = qa > 0 ? -1 : 1;
+        return 0;
+    }
+    double prev = qa == 0 ? 0.0 : -1.0; /* P(W <= qa - 1): unknown below the window */
+    for (int64_t k = qa; k <= qb; k++) {
+        double c = win_cdf(w, 2 * k + off);
+        if (c >= x) {
+            if (prev < 0.0) { /* the answer may be below the window */
+                *dir = -1;
+                return 0;
+            }
+            *q = (uint64_t)k;
+            *p_below = prev;
+            return 1;
+        }
+        prev = c;
+    }
+    *dir = 1;
+    return 0;
+}
+
 /* ------------------------------------------------------------- the test */
 
 static double order_stat(const double *xs, size_t nx, const double *ys, size_t ny, uint64_t k,
@@ -330,6 +445,9 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
     double *pool = malloc(N * sizeof *pool), *rk = malloc(N * sizeof *rk);
     int64_t *scores = malloc(N * sizeof *scores);
     double *xs = NULL, *ys = NULL, *dist = NULL;
+    band_job jobs[3]; /* windows of the exact distribution (p-value, CI) */
+    size_t njobs = 0;
+    memset(jobs, 0, sizeof jobs);
     if (!pool || !rk || !scores) {
         st = rk_error_set(err, RK_ENOMEM, "out of memory (Wilcoxon test, %zu values)", N);
         goto done;
@@ -368,30 +486,111 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
 
     int64_t min_sum = 0;
     size_t len = 0;
+    double alpha = o->conf_int ? 1.0 - o->conf_level : 0.0;
+    int two = o->alternative == RK_ALT_TWO_SIDED;
+    double alpha_q = two ? alpha / 2.0 : alpha; /* CI quantile level */
+    int64_t off = (int64_t)nx * ((int64_t)nx + 1);   /* T = 2 W + off */
+    int ci_window = exact && o->conf_int && alpha_q <= 0.5;
+    size_t ci_job = 0;
+    int64_t ci_half = 0; /* half-width of the CI window in W units */
     if (exact) {
-        if ((st = rk_ranksum_exact_dist(scores, nx, ny, &dist, &min_sum, &len, err))) goto done;
-        size_t io = (size_t)(tx - min_sum);
-        double lower = 0.0, upper = 0.0;
-        for (size_t i = 0; i <= io; i++) lower += dist[i];
-        for (size_t i = len; i-- > io;) upper += dist[i];
+        /* Only windows of the exact conditional distribution are computed: at the
+         * p-value thresholds and around the CI quantile (normal guess), each by the
+         * pruned programme rk__ranksum_band; independent windows run on 2 threads. */
+        rk__gsl_init();
+        double sdT = 2.0 * sqrt(var), ET = (double)nx * (double)tall / dN;
+        int64_t th[2];
+        size_t nth = 0;
+        __int128 ref = (__int128)N * tx - (__int128)nx * tall;
+        if (ref < 0) ref = -ref;
+        if (o->alternative != RK_ALT_TWO_SIDED || !has_ties) {
+            th[nth++] = tx;
+        } else if (ref > 0) { /* coin: T <= t1 or T >= t2, |N T - m S| >= ref */
+            __int128 lo_num = (__int128)nx * tall - ref, hi_num = (__int128)nx * tall + ref;
+            __int128 t1 = lo_num >= 0 ? lo_num / (__int128)N : -((-lo_num + (__int128)N - 1) / (__int128)N);
+            __int128 t2 = hi_num >= 0 ? (hi_num + (__int128)N - 1) / (__int128)N : -((-hi_num) / (__int128)N);
+            th[nth++] = (int64_t)t1;
+            th[nth++] = (int64_t)t2;
+        }
+        for (size_t k = 0; k < nth; k++) {
+            band_job *j = &jobs[njobs++];
+            j->scores = scores;
+            j->m = nx;
+            j->n = ny;
+            j->lo = j->hi = th[k];
+            double z = sdT > 0 ? fabs((double)th[k] - ET) / sdT : 0.0;
+            j->target = gsl_cdf_ugaussian_Q(z) * 1e-3;
+        }
+        if (ci_window) {
+            double sdW = sqrt(var);
+            double q0 = mnw / 2.0 + gsl_cdf_ugaussian_Pinv(alpha_q) * sdW;
+            ci_half = (int64_t)(0.05 * sdW) + 8;
+            int64_t qlo = (int64_t)floor(q0) - ci_half, qhi = (int64_t)ceil(q0) + ci_half;
+            if (qlo < 0) qlo = 0;
+            if (qhi < qlo) qhi = qlo;
+            int64_t lo = 2 * qlo + off - 2, hi = 2 * qhi + off;
+            /* share a p-value window when it is close by */
+            for (size_t k = 0; k < njobs; k++) {
+                int64_t a = jobs[k].lo < lo ? jobs[k].lo : lo, b = jobs[k].hi > hi ? jobs[k].hi : hi;
+                if ((double)(b - a) <= 2.0 * sdT + (double)(hi - lo)) {
+                    jobs[k].lo = a;
+                    jobs[k].hi = b;
+                    if (jobs[k].target > alpha_q * 1e-1) jobs[k].target = alpha_q * 1e-1;
+                    ci_job = k + 1;
+                    break;
+                }
+            }
+            if (!ci_job) {
+                band_job *j = &jobs[njobs++];
+                j->scores = scores;
+                j->m = nx;
+                j->n = ny;
+                j->lo = lo;
+                j->hi = hi;
+                j->target = alpha_q * 1e-1;
+                ci_job = njobs;
+            }
+        }
+        /* refuse hopeless sizes before starting (predicted from a model of the mass) */
+        double pred_work = 0.0, pred_mem = 0.0;
+        for (size_t k = 0; k < njobs; k++) {
+            double w, l;
+            if ((st = rk__ranksum_band_predict(scores, nx, ny, jobs[k].lo, jobs[k].hi, &w, &l,
+                                               err)))
+                goto done;
+            pred_work += w;
+            if (l * 8.0 * 2.0 > pred_mem) pred_mem = l * 8.0 * 2.0;
+        }
+        if (pred_mem > 4.0 * 1073741824.0) {
+            st = rk_error_set(err, RK_ERANGE,
+                              "exact rank-sum distribution for group sizes %zu and %zu with this "
+                              "tie pattern needs about %.1f GiB (limit 4 GiB); use the asymptotic "
+                              "method",
+                              nx, ny, pred_mem / 1073741824.0);
+            goto done;
+        }
+        if (pred_work > RK__RANKSUM_BAND_MAX_WORK) {
+            st = rk_error_set(err, RK_ERANGE,
+                              "exact rank-sum distribution for group sizes %zu and %zu would take "
+                              "about %.2g operations (limit %.0e, a few minutes); use the "
+                              "asymptotic method",
+                              nx, ny, pred_work, RK__RANKSUM_BAND_MAX_WORK);
+            goto done;
+        }
+        if ((st = band_run_all(jobs, njobs, err))) goto done;
         double p;
-        if (o->alternative == RK_ALT_LESS)
-            p = lower;
-        else if (o->alternative == RK_ALT_GREATER)
-            p = upper;
-        else if (!has_ties) {
+        if (nth == 0) {
+            p = 1.0; /* t at the centre: every split is at least as extreme */
+        } else if (o->alternative == RK_ALT_LESS) {
+            p = win_cdf(&jobs[0].win, tx);
+        } else if (o->alternative == RK_ALT_GREATER) {
+            p = win_sf(&jobs[0].win, tx);
+        } else if (!has_ties) {
             /* R wilcox.test: the tail on the observed side, doubled */
-            p = 2.0 * (W > mnw / 2.0 ? upper : lower);
+            p = 2.0 * (W > mnw / 2.0 ? win_sf(&jobs[0].win, tx) : win_cdf(&jobs[0].win, tx));
         } else {
             /* coin: P(|T - E| >= |t - E|), compared exactly as |N T - m S| in integers */
-            __int128 ref = (__int128)N * tx - (__int128)nx * tall;
-            if (ref < 0) ref = -ref;
-            p = 0.0;
-            for (size_t i = 0; i < len; i++) {
-                __int128 d = (__int128)N * (min_sum + (int64_t)i) - (__int128)nx * tall;
-                if (d < 0) d = -d;
-                if (d >= ref) p += dist[i];
-            }
+            p = win_cdf(&jobs[0].win, th[0]) + win_sf(&jobs[1].win, th[1]);
         }
         res->p_value = p > 1.0 ? 1.0 : p;
         res->exact = 1;
@@ -437,24 +636,73 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
         if ((st = rk__hl_shift_sorted(xs, nx, ys, ny, &res->estimate, err))) goto done;
         snprintf(res->estimate_name, sizeof res->estimate_name,
                  "difference in location (Hodges-Lehmann)");
-        double alpha = 1.0 - o->conf_level;
         double level = o->conf_level;
-        uint64_t M = (uint64_t)nx * (uint64_t)ny, qu;
+        uint64_t M = (uint64_t)nx * (uint64_t)ny, qu = 0;
         double lo = -INFINITY, hi = INFINITY;
-        int two = o->alternative == RK_ALT_TWO_SIDED;
         if (exact) {
             /* R's exact rule: qu = qwilcox(alpha/2) (alpha one-sided), at least 1;
              * limits d[qu] and d[M - qu + 1].  With ties the quantile comes from
              * the conditional distribution of the observed tie pattern. */
             double below = 0.0;
-            qu = rk__ranksum_quantile(dist, min_sum, len, nx, two ? alpha / 2.0 : alpha, &below);
+            if (ci_window) {
+                /* the quantile from the window; move or widen it until it is inside */
+                const rk__ranksum_window *w = &jobs[ci_job - 1].win;
+                band_job extra;
+                memset(&extra, 0, sizeof extra);
+                int found = 0, dir = 0;
+                for (int attempt = 0; attempt < 40 && !found; attempt++) {
+                    found = win_quantile(w, nx, alpha_q, &qu, &below, &dir);
+                    if (found) break;
+                    int64_t lo = (attempt ? extra.lo : w->t_lo), hi = (attempt ? extra.hi : w->t_hi);
+                    int64_t step = 4 * (ci_half + (hi - lo) / 4) + 4;
+                    if (dir < 0) lo -= step;
+                    else hi += step;
+                    if (lo < off - 2) lo = off - 2;
+                    free(extra.win.dist);
+                    memset(&extra, 0, sizeof extra);
+                    extra.scores = scores;
+                    extra.m = nx;
+                    extra.n = ny;
+                    extra.lo = lo;
+                    extra.hi = hi;
+                    extra.target = alpha_q * 1e-1;
+                    if ((st = band_run_all(&extra, 1, err))) break;
+                    w = &extra.win;
+                }
+                free(extra.win.dist);
+                if (st) goto done;
+                if (!found) {
+                    st = rk_error_set(err, RK_EINTERNAL,
+                                      "exact Wilcoxon CI: quantile window search did not converge");
+                    goto done;
+                }
+            } else {
+                if (!dist &&
+                    (st = rk_ranksum_exact_dist(scores, nx, ny, &dist, &min_sum, &len, err)))
+                    goto done;
+                qu = rk__ranksum_quantile(dist, min_sum, len, nx, alpha_q, &below);
+            }
             if (qu == 0) {
                 qu = 1;
-                below = 0.0;
-                /* achieved alpha = 2 * P(W <= qu - 1) = 2 * P(W <= 0) */
-                for (size_t i = 0; i < len && min_sum + (int64_t)i <= (int64_t)(nx * (nx + 1));
-                     i++)
-                    below += dist[i];
+                below = 0.0; /* achieved alpha = 2 * P(W <= qu - 1) = 2 * P(W <= 0) */
+                if (ci_window) {
+                    below = win_cdf(&jobs[ci_job - 1].win, off);
+                    if (below < 0) { /* not in the first window: it was moved */
+                        band_job z;
+                        memset(&z, 0, sizeof z);
+                        z.scores = scores;
+                        z.m = nx;
+                        z.n = ny;
+                        z.lo = z.hi = off;
+                        z.target = alpha_q * 1e-1;
+                        if ((st = band_run_all(&z, 1, err))) goto done;
+                        below = win_cdf(&z.win, off);
+                        free(z.win.dist);
+                    }
+                } else {
+                    for (size_t i = 0; i < len && min_sum + (int64_t)i <= off; i++)
+                        below += dist[i];
+                }
             }
             double achieved = two ? 2.0 * below : below;
             if (achieved - alpha > alpha / 2.0) level = 1.0 - achieved; /* R: not achievable */
@@ -496,5 +744,6 @@ done:
     free(xs);
     free(ys);
     free(dist);
+    for (size_t k = 0; k < njobs; k++) free(jobs[k].win.dist);
     return st;
 }

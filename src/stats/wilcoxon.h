@@ -12,6 +12,9 @@
 #define RK__RANKSUM_MAX_CELLS ((uint64_t)1 << 29)
 /* Largest number of multiply-adds it will attempt (about a minute); beyond it RK_ERANGE. */
 #define RK__RANKSUM_MAX_WORK 1e11
+/* Largest predicted work of the windowed programme (rk__ranksum_band) that the
+ * test attempts (a few minutes); the programme itself stops at 4x this. */
+#define RK__RANKSUM_BAND_MAX_WORK 1e12
 
 /* Number of doubles the exact distribution of rk_ranksum_exact_dist would need
  * for these scores (any order) and first-group size m; 0 on bad input. */
@@ -23,5 +26,29 @@ uint64_t rk__ranksum_cells(const int64_t *scores, size_t m, size_t n);
  * *p_below receives P(W <= q - 1). */
 uint64_t rk__ranksum_quantile(const double *dist, int64_t min_sum, size_t len, size_t m,
                               double p, double *p_below);
+
+/* Exact conditional probabilities of T = sum of the first group's scores in a
+ * window: below = P(T < t_lo), above = P(T > t_hi), dist[k] = P(T = t_lo + k)
+ * for k = 0..t_hi - t_lo (malloc'd).  States of the programme whose every
+ * completion falls on one side of the window are summed into below/above
+ * (exact); with delta > 0, states of probability < delta at the ends of a row
+ * are dropped and their total mass is returned in dropped (every computed
+ * probability is then low by at most dropped).  work = multiply-adds done,
+ * peak_cells = doubles allocated at the end, peak_live = most states alive at once. */
+typedef struct rk__ranksum_window {
+    double below, above, dropped, work;
+    int64_t t_lo, t_hi;
+    double *dist;
+    uint64_t peak_cells, peak_live;
+} rk__ranksum_window;
+
+rk_status rk__ranksum_band(const int64_t *scores, size_t m, size_t n, int64_t t_lo, int64_t t_hi,
+                           double delta, rk__ranksum_window *out, rk_error *err);
+
+/* Predicted multiply-adds and peak number of live states of rk__ranksum_band
+ * for this window (a Gaussian model of where the probability mass lies; used
+ * to refuse hopeless problems before starting). */
+rk_status rk__ranksum_band_predict(const int64_t *scores, size_t m, size_t n, int64_t t_lo,
+                                   int64_t t_hi, double *work, double *live, rk_error *err);
 
 #endif

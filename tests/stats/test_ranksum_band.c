@@ -1,0 +1,101 @@
+/* Tests for src/stats/ranksum_band.c: window probabilities of the exact conditional
+ * rank-sum distribution against the full distribution (itself checked against
+ * enumeration in test_wilcoxon.c) on random tied and untied samples. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rctkit/stats.h"
+#include "stats/wilcoxon.h"
+
+static uint64_t rng(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* doubled midranks of N values drawn from k categories (k = 0: no ties) */
+static void tied_scores(uint64_t *s, size_t N, unsigned k, int64_t *sc)
+{
+    double *v = malloc(N * sizeof *v), *r = malloc(N * sizeof *r);
+    assert_non_null(v);
+    assert_non_null(r);
+    for (size_t i = 0; i < N; i++)
+        v[i] = k ? (double)(rng(s) % k) : (double)(rng(s) % 1000000);
+    assert_int_equal(rk_rank(v, N, r, NULL, NULL), RK_OK);
+    for (size_t i = 0; i < N; i++)
+        sc[i] = (int64_t)llround(2.0 * r[i]);
+    free(v);
+    free(r);
+}
+
+static int close(double a, double b, double tol)
+{
+    return fabs(a - b) <= tol * fabs(b) + 1e-300;
+}
+
+/* Every window of the band programme agrees with sums of the full distribution. */
+static void test_band_equals_full(void **state)
+{
+    (void)state;
+    uint64_t s = 12345;
+    int checked = 0;
+    for (int rep = 0; rep < 300; rep++) {
+        size_t m = 1 + rng(&s) % 25, n = 1 + rng(&s) % 25, N = m + n;
+        unsigned cats[] = {0, 2, 3, 5, 7, 12};
+        unsigned k = cats[rng(&s) % 6];
+        int64_t sc[50];
+        tied_scores(&s, N, k, sc);
+        double *dist;
+        int64_t mn;
+        size_t len;
+        assert_int_equal(rk_ranksum_exact_dist(sc, m, n, &dist, &mn, &len, NULL), RK_OK);
+        for (int w = 0; w < 4; w++) {
+            int64_t a = mn - 3 + (int64_t)(rng(&s) % (len + 6));
+            int64_t b = w == 0 ? a : a + (int64_t)(rng(&s) % 40);
+            double delta = rep % 3 == 0 ? 0.0 : 1e-30;
+            rk__ranksum_window win;
+            assert_int_equal(rk__ranksum_band(sc, m, n, a, b, delta, &win, NULL), RK_OK);
+            double below = 0, above = 0;
+            for (size_t i = 0; i < len; i++) {
+                int64_t t = mn + (int64_t)i;
+                if (t < a)
+                    below += dist[i];
+                else if (t > b)
+                    above += dist[i];
+            }
+            assert_true(win.dropped <= 1e-25);
+            if (!close(win.below, below, 1e-12) || !close(win.above, above, 1e-12)) {
+                print_error("m=%zu n=%zu k=%u [%lld,%lld]: below %.17g vs %.17g, above %.17g vs "
+                            "%.17g\n",
+                            m, n, k, (long long)a, (long long)b, win.below, below, win.above,
+                            above);
+                fail();
+            }
+            for (int64_t t = a; t <= b; t++) {
+                double want = t >= mn && t < mn + (int64_t)len ? dist[t - mn] : 0.0;
+                assert_true(close(win.dist[t - a], want, 1e-12));
+            }
+            free(win.dist);
+            checked++;
+        }
+        free(dist);
+    }
+    assert_int_equal(checked, 1200);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_band_equals_full),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
