@@ -86,6 +86,16 @@ static double sum_range(const brow *r, int64_t a, int64_t b)
     return s;
 }
 
+/* The sweep is a few multiply-adds per state: an AVX2 clone (chosen at load time
+ * on CPUs that have it) runs it about twice as fast.  AVX2 without FMA rounds
+ * exactly as the baseline, so results do not depend on the CPU. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define RK__SIMD_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define RK__SIMD_CLONES
+#endif
+
+RK__SIMD_CLONES
 rk_status rk__ranksum_band(const int64_t *scores, size_t m, size_t n, int64_t t_lo, int64_t t_hi,
                            double delta, rk__ranksum_window *out, rk_error *err)
 {

@@ -1,4 +1,5 @@
-/* Two-sample Wilcoxon rank-sum (Mann-Whitney) test: exact distribution with and without ties, normal approximation, Hodges-Lehmann estimate and confidence limits. */
+/* Two-sample Wilcoxon rank-sum (Mann-Whitney) test: exact distribution with and without ties,
+ * normal approximation, Hodges-Lehmann estimate and confidence limits. */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -77,7 +78,10 @@ static int reduce_scores(const int64_t *scores, size_t N, reduced *r)
 /* Window of sums of j reduced scores over the whole run: from the j smallest
  * (pre[j]) to the j largest among the first N - m + j (after which j x's can
  * no longer reach m). */
-static inline int64_t win_lo(const reduced *r, size_t j) { return r->pre[j]; }
+static inline int64_t win_lo(const reduced *r, size_t j)
+{
+    return r->pre[j];
+}
 static inline int64_t win_hi(const reduced *r, size_t N, size_t m, size_t j)
 {
     return r->pre[N - m + j] - r->pre[N - m];
@@ -187,7 +191,8 @@ static rk_status ranksum_dist_core(const int64_t *scores, size_t m, size_t n, do
             double py = (double)(n - (i - 1 - j)) / rem;
             if (i - 1 - j > n) py = 0.0; /* unreachable state; keep it zero */
             if (j == 0) {
-                for (size_t s = 0; s < w; s++) fj[s] *= py;
+                for (size_t s = 0; s < w; s++)
+                    fj[s] *= py;
                 continue;
             }
             /* item i goes to the first group from j - 1 chosen: (m - j + 1) / rem */
@@ -195,12 +200,14 @@ static rk_status ranksum_dist_core(const int64_t *scores, size_t m, size_t n, do
             int64_t glo = win_lo(&r, j - 1);
             int64_t s0 = glo + ci > lo ? glo + ci : lo;
             size_t a = (size_t)(s0 - lo); /* below a only the y branch contributes */
-            for (size_t s = 0; s < a && s < w; s++) fj[s] *= py;
+            for (size_t s = 0; s < a && s < w; s++)
+                fj[s] *= py;
             /* one fused pass: g[t] is f[j-1] at sum lo + a + t - ci */
             const double *restrict g = f + off[j - 1] + (size_t)(s0 - ci - glo);
             double *restrict fa = fj + a;
             size_t cnt = a < w ? w - a : 0;
-            for (size_t t = 0; t < cnt; t++) fa[t] = fa[t] * py + px * g[t];
+            for (size_t t = 0; t < cnt; t++)
+                fa[t] = fa[t] * py + px * g[t];
         }
     }
     int64_t lo_m = win_lo(&r, m), hi_m = win_hi(&r, N, m, m);
@@ -213,7 +220,8 @@ static rk_status ranksum_dist_core(const int64_t *scores, size_t m, size_t n, do
         free(r.pre);
         return rk_error_set(err, RK_ENOMEM, "out of memory for the exact rank-sum distribution");
     }
-    for (int64_t s = lo_m; s <= hi_m; s++) out[(size_t)((s - lo_m) * r.g)] = f[off[m] + (size_t)(s - lo_m)];
+    for (int64_t s = lo_m; s <= hi_m; s++)
+        out[(size_t)((s - lo_m) * r.g)] = f[off[m] + (size_t)(s - lo_m)];
     *dist = out;
     *min_sum = (int64_t)m * r.base + lo_m * r.g;
     *len = outlen;
@@ -233,7 +241,8 @@ rk_status rk_ranksum_exact_dist(const int64_t *scores, size_t m, size_t n, doubl
     if (m <= n) return ranksum_dist_core(scores, m, n, dist, min_sum, len, err);
     /* the table grows like m^2 n: work with the smaller group, T = S - T_other */
     int64_t total = 0;
-    for (size_t i = 0; i < m + n; i++) total += scores[i];
+    for (size_t i = 0; i < m + n; i++)
+        total += scores[i];
     double *d;
     int64_t mn;
     size_t l;
@@ -253,8 +262,8 @@ rk_status rk_ranksum_exact_dist(const int64_t *scores, size_t m, size_t n, doubl
 #define RK__QWILCOX_FUZZ (10 * DBL_EPSILON)
 #define RK__QWILCOX_FUZZ_ RK__QWILCOX_FUZZ
 
-uint64_t rk__ranksum_quantile(const double *dist, int64_t min_sum, size_t len, size_t m,
-                              double p, double *p_below)
+uint64_t rk__ranksum_quantile(const double *dist, int64_t min_sum, size_t len, size_t m, double p,
+                              double *p_below)
 {
     /* W = (T - m(m+1)) / 2; index of T is T - min_sum */
     int64_t off = (int64_t)m * ((int64_t)m + 1);
@@ -266,7 +275,8 @@ uint64_t rk__ranksum_quantile(const double *dist, int64_t min_sum, size_t len, s
         for (int64_t q = 0; q <= wmax; q++) {
             int64_t tq = 2 * q + off; /* T <= tq  <=>  W <= q */
             prev = cum;
-            while (idx < len && min_sum + (int64_t)idx <= tq) cum += dist[idx++];
+            while (idx < len && min_sum + (int64_t)idx <= tq)
+                cum += dist[idx++];
             if (cum >= x) {
                 if (p_below) *p_below = prev;
                 return (uint64_t)q;
@@ -280,7 +290,8 @@ uint64_t rk__ranksum_quantile(const double *dist, int64_t min_sum, size_t len, s
     size_t idx = len;
     for (int64_t a = wmax; a >= 0; a--) {
         int64_t ta = 2 * a + off; /* T >= ta  <=>  W >= a */
-        while (idx > 0 && min_sum + (int64_t)(idx - 1) >= ta) cum += dist[--idx];
+        while (idx > 0 && min_sum + (int64_t)(idx - 1) >= ta)
+            cum += dist[--idx];
         if (cum > x) {
             if (p_below) {
                 double below = 0.0;
@@ -360,7 +371,8 @@ static double win_cdf(const rk__ranksum_window *w, int64_t x)
 {
     if (x < w->t_lo - 1 || x > w->t_hi) return -1.0;
     double c = w->below;
-    for (int64_t t = w->t_lo; t <= x; t++) c += w->dist[t - w->t_lo];
+    for (int64_t t = w->t_lo; t <= x; t++)
+        c += w->dist[t - w->t_lo];
     return c;
 }
 
@@ -369,7 +381,8 @@ static double win_sf(const rk__ranksum_window *w, int64_t x)
 {
     if (x < w->t_lo || x > w->t_hi + 1) return -1.0;
     double c = w->above;
-    for (int64_t t = w->t_hi; t >= x; t--) c += w->dist[t - w->t_lo];
+    for (int64_t t = w->t_hi; t >= x; t--)
+        c += w->dist[t - w->t_lo];
     return c;
 }
 
@@ -452,8 +465,10 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
         st = rk_error_set(err, RK_ENOMEM, "out of memory (Wilcoxon test, %zu values)", N);
         goto done;
     }
-    for (size_t i = 0; i < nx; i++) pool[i] = x[i] - o->mu;
-    for (size_t i = 0; i < ny; i++) pool[nx + i] = y[i];
+    for (size_t i = 0; i < nx; i++)
+        pool[i] = x[i] - o->mu;
+    for (size_t i = 0; i < ny; i++)
+        pool[nx + i] = y[i];
     rk_ties ties;
     if ((st = rk_rank(pool, N, rk, &ties, err))) goto done;
     int64_t tx = 0, tall = 0; /* sums of doubled midranks (exact integers) */
@@ -488,8 +503,8 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
     size_t len = 0;
     double alpha = o->conf_int ? 1.0 - o->conf_level : 0.0;
     int two = o->alternative == RK_ALT_TWO_SIDED;
-    double alpha_q = two ? alpha / 2.0 : alpha; /* CI quantile level */
-    int64_t off = (int64_t)nx * ((int64_t)nx + 1);   /* T = 2 W + off */
+    double alpha_q = two ? alpha / 2.0 : alpha;    /* CI quantile level */
+    int64_t off = (int64_t)nx * ((int64_t)nx + 1); /* T = 2 W + off */
     int ci_window = exact && o->conf_int && alpha_q <= 0.5;
     size_t ci_job = 0;
     int64_t ci_half = 0; /* half-width of the CI window in W units */
@@ -507,8 +522,10 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
             th[nth++] = tx;
         } else if (ref > 0) { /* coin: T <= t1 or T >= t2, |N T - m S| >= ref */
             __int128 lo_num = (__int128)nx * tall - ref, hi_num = (__int128)nx * tall + ref;
-            __int128 t1 = lo_num >= 0 ? lo_num / (__int128)N : -((-lo_num + (__int128)N - 1) / (__int128)N);
-            __int128 t2 = hi_num >= 0 ? (hi_num + (__int128)N - 1) / (__int128)N : -((-hi_num) / (__int128)N);
+            __int128 t1 =
+                lo_num >= 0 ? lo_num / (__int128)N : -((-lo_num + (__int128)N - 1) / (__int128)N);
+            __int128 t2 =
+                hi_num >= 0 ? (hi_num + (__int128)N - 1) / (__int128)N : -((-hi_num) / (__int128)N);
             th[nth++] = (int64_t)t1;
             th[nth++] = (int64_t)t2;
         }
@@ -531,7 +548,8 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
             int64_t lo = 2 * qlo + off - 2, hi = 2 * qhi + off;
             /* share a p-value window when it is close by */
             for (size_t k = 0; k < njobs; k++) {
-                int64_t a = jobs[k].lo < lo ? jobs[k].lo : lo, b = jobs[k].hi > hi ? jobs[k].hi : hi;
+                int64_t a = jobs[k].lo < lo ? jobs[k].lo : lo,
+                        b = jobs[k].hi > hi ? jobs[k].hi : hi;
                 if ((double)(b - a) <= 2.0 * sdT + (double)(hi - lo)) {
                     jobs[k].lo = a;
                     jobs[k].hi = b;
@@ -555,8 +573,8 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
         double pred_work = 0.0, pred_mem = 0.0;
         for (size_t k = 0; k < njobs; k++) {
             double w, l;
-            if ((st = rk__ranksum_band_predict(scores, nx, ny, jobs[k].lo, jobs[k].hi, &w, &l,
-                                               err)))
+            if ((st =
+                     rk__ranksum_band_predict(scores, nx, ny, jobs[k].lo, jobs[k].hi, &w, &l, err)))
                 goto done;
             pred_work += w;
             if (l * 8.0 * 2.0 > pred_mem) pred_mem = l * 8.0 * 2.0;
@@ -601,7 +619,9 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
         rk__gsl_init();
         double z = W - mnw / 2.0, corr = 0.0;
         if (o->correct) /* R wilcox.test: 0.5 towards the mean, signed by alternative */
-            corr = o->alternative == RK_ALT_TWO_SIDED ? (z > 0 ? 0.5 : z < 0 ? -0.5 : 0.0)
+            corr = o->alternative == RK_ALT_TWO_SIDED ? (z > 0   ? 0.5
+                                                         : z < 0 ? -0.5
+                                                                 : 0.0)
                    : o->alternative == RK_ALT_GREATER ? 0.5
                                                       : -0.5;
         double sd = sqrt(var);
@@ -653,10 +673,13 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
                 for (int attempt = 0; attempt < 40 && !found; attempt++) {
                     found = win_quantile(w, nx, alpha_q, &qu, &below, &dir);
                     if (found) break;
-                    int64_t lo = (attempt ? extra.lo : w->t_lo), hi = (attempt ? extra.hi : w->t_hi);
+                    int64_t lo = (attempt ? extra.lo : w->t_lo),
+                            hi = (attempt ? extra.hi : w->t_hi);
                     int64_t step = 4 * (ci_half + (hi - lo) / 4) + 4;
-                    if (dir < 0) lo -= step;
-                    else hi += step;
+                    if (dir < 0)
+                        lo -= step;
+                    else
+                        hi += step;
                     if (lo < off - 2) lo = off - 2;
                     free(extra.win.dist);
                     memset(&extra, 0, sizeof extra);
@@ -744,6 +767,7 @@ done:
     free(xs);
     free(ys);
     free(dist);
-    for (size_t k = 0; k < njobs; k++) free(jobs[k].win.dist);
+    for (size_t k = 0; k < njobs; k++)
+        free(jobs[k].win.dist);
     return st;
 }

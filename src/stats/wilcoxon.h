@@ -24,8 +24,8 @@ uint64_t rk__ranksum_cells(const int64_t *scores, size_t m, size_t n);
  * midranks of the first group, dist as returned by rk_ranksum_exact_dist): the
  * smallest integer q >= 0 with P(W <= q) >= p (with R's 10*DBL_EPSILON fuzz).
  * *p_below receives P(W <= q - 1). */
-uint64_t rk__ranksum_quantile(const double *dist, int64_t min_sum, size_t len, size_t m,
-                              double p, double *p_below);
+uint64_t rk__ranksum_quantile(const double *dist, int64_t min_sum, size_t len, size_t m, double p,
+                              double *p_below);
 
 /* Exact conditional probabilities of T = sum of the first group's scores in a
  * window: below = P(T < t_lo), above = P(T > t_hi), dist[k] = P(T = t_lo + k)

@@ -20,13 +20,13 @@ static int close_rel(double got, double want, double tol)
     return fabs(got - want) <= tol * fabs(want) || fabs(got - want) <= 1e-300;
 }
 
-#define CHECK_REL(got, want, tol)                                                              \
-    do {                                                                                       \
-        if (!close_rel((got), (want), (tol))) {                                                \
-            print_error("%s = %.17g, expected %.17g (line %d)\n", #got, (double)(got),        \
-                        (double)(want), line_no);                                              \
-            fail();                                                                            \
-        }                                                                                      \
+#define CHECK_REL(got, want, tol)                                                                  \
+    do {                                                                                           \
+        if (!close_rel((got), (want), (tol))) {                                                    \
+            print_error("%s = %.17g, expected %.17g (line %d)\n", #got, (double)(got),             \
+                        (double)(want), line_no);                                                  \
+            fail();                                                                                \
+        }                                                                                          \
     } while (0)
 
 /* ------------------------------------------------------------ fixtures */
@@ -179,10 +179,10 @@ static void test_airquality_reference(void **state)
     (void)state;
     int line_no = 0;
     /* airquality Ozone, Month 5 vs Month 8 (NA removed) */
-    const double may[] = {41, 36, 12, 18, 28, 23, 19, 8, 7, 16, 11, 14, 18,
-                          14, 34, 6, 30, 11, 1, 11, 4, 32, 23, 45, 115, 37};
-    const double aug[] = {39, 9, 16, 78, 35, 66, 122, 89, 110, 44, 28, 65, 22,
-                          59, 23, 31, 44, 21, 9, 45, 168, 73, 76, 118, 84, 85};
+    const double may[] = {41, 36, 12, 18, 28, 23, 19, 8, 7,  16, 11, 14,  18,
+                          14, 34, 6,  30, 11, 1,  11, 4, 32, 23, 45, 115, 37};
+    const double aug[] = {39, 9,  16, 78, 35, 66, 122, 89,  110, 44, 28,  65, 22,
+                          59, 23, 31, 44, 21, 9,  45,  168, 73,  76, 118, 84, 85};
     rk_wilcoxon_opts o;
     rk_wilcoxon_opts_init(&o);
     o.conf_int = 1;
@@ -200,7 +200,8 @@ static void test_sas_react_reference(void **state)
 {
     (void)state;
     int line_no = 0;
-    const double s1[] = {1.94, 1.94, 2.92, 2.92, 2.92, 2.92, 3.27, 3.27, 3.27, 3.27, 3.70, 3.70, 3.74};
+    const double s1[] = {1.94, 1.94, 2.92, 2.92, 2.92, 2.92, 3.27,
+                         3.27, 3.27, 3.27, 3.70, 3.70, 3.74};
     const double s2[] = {3.27, 3.27, 3.27, 3.70, 3.70, 3.74};
     rk_wilcoxon_opts o;
     rk_wilcoxon_opts_init(&o);
@@ -261,9 +262,11 @@ static void test_exact_dist_matches_enumeration(void **state)
             v[i] = (double)((seed >> 40) % (rep % 3 == 0 ? 3 : rep % 3 == 1 ? 6 : 1000));
         }
         assert_int_equal(rk_rank(v, N, rk, NULL, NULL), RK_OK);
-        for (size_t i = 0; i < N; i++) sc[i] = (int64_t)(2 * rk[i]);
+        for (size_t i = 0; i < N; i++)
+            sc[i] = (int64_t)(2 * rk[i]);
         if (rep % 10 == 9) /* arbitrary non-rank integer scores too */
-            for (size_t i = 0; i < N; i++) sc[i] = (int64_t)((seed >> (2 * i)) % 9);
+            for (size_t i = 0; i < N; i++)
+                sc[i] = (int64_t)((seed >> (2 * i)) % 9);
         double *dist = NULL;
         int64_t min_sum;
         size_t len;
@@ -271,18 +274,21 @@ static void test_exact_dist_matches_enumeration(void **state)
         assert_int_equal(rk_ranksum_exact_dist(sc, m, N - m, &dist, &min_sum, &len, &err), RK_OK);
         double cnt[16 * 40] = {0};
         int64_t maxs = 0;
-        for (size_t i = 0; i < N; i++) maxs += sc[i];
+        for (size_t i = 0; i < N; i++)
+            maxs += sc[i];
         assert_true(maxs < 16 * 40);
         enumerate(sc, N, m, cnt, 0);
         double total = 0, sum = 0;
-        for (int64_t s = 0; s <= maxs; s++) total += cnt[s];
+        for (int64_t s = 0; s <= maxs; s++)
+            total += cnt[s];
         for (int64_t s = 0; s <= maxs; s++) {
             double want = cnt[s] / total;
             double got = (s >= min_sum && s < min_sum + (int64_t)len) ? dist[s - min_sum] : 0.0;
             assert_true(fabs(got - want) <= 1e-13);
         }
         assert_true(cnt[min_sum] > 0 && cnt[min_sum + (int64_t)len - 1] > 0);
-        for (size_t i = 0; i < len; i++) sum += dist[i];
+        for (size_t i = 0; i < len; i++)
+            sum += dist[i];
         assert_true(fabs(sum - 1.0) < 1e-12);
         free(dist);
     }
@@ -295,7 +301,8 @@ static void test_exact_dist_large(void **state)
     size_t m = 120, n = 90, N = m + n;
     int64_t *sc = malloc(N * sizeof *sc);
     assert_non_null(sc);
-    for (size_t i = 0; i < N; i++) sc[i] = (int64_t)(2 * (i + 1));
+    for (size_t i = 0; i < N; i++)
+        sc[i] = (int64_t)(2 * (i + 1));
     double *dist;
     int64_t min_sum;
     size_t len;
@@ -306,8 +313,10 @@ static void test_exact_dist_large(void **state)
     for (size_t i = 0; i < len; i++) {
         assert_true(dist[i] >= 0);
         sum += dist[i];
-        if (i % 2 == 0) assert_true(fabs(dist[i] - dist[len - 1 - i]) <= 1e-12 * dist[i] + 1e-300);
-        else assert_true(dist[i] == 0);
+        if (i % 2 == 0)
+            assert_true(fabs(dist[i] - dist[len - 1 - i]) <= 1e-12 * dist[i] + 1e-300);
+        else
+            assert_true(dist[i] == 0);
     }
     assert_true(fabs(sum - 1) < 1e-10);
     free(dist);
@@ -325,7 +334,8 @@ static void test_pvalues_monotone(void **state)
         o.method = (rk_method)method;
         double prev_less = -1, prev_greater = 2;
         for (int shift = -12; shift <= 12; shift++) {
-            for (int i = 0; i < 8; i++) x[i] = (double)(i % 5) + shift * 0.5;
+            for (int i = 0; i < 8; i++)
+                x[i] = (double)(i % 5) + shift * 0.5;
             rk_htest h;
             o.alternative = RK_ALT_LESS;
             assert_int_equal(rk_wilcoxon_rank_sum(x, 8, y, 9, &o, &h, NULL), RK_OK);
@@ -354,7 +364,8 @@ static void test_auto_uses_exact_with_ties(void **state)
     assert_int_equal(h.exact, 1);
     assert_true(isnan(h.estimate));
     double big[60];
-    for (int i = 0; i < 60; i++) big[i] = i;
+    for (int i = 0; i < 60; i++)
+        big[i] = i;
     assert_int_equal(rk_wilcoxon_rank_sum(big, 60, y, 5, NULL, &h, NULL), RK_OK);
     assert_int_equal(h.exact, 0); /* nx >= 50: normal approximation (R's rule) */
 }
@@ -418,7 +429,8 @@ static void test_too_large_for_exact(void **state)
     size_t ny = 600000;
     y = malloc(ny * sizeof *y);
     assert_non_null(y);
-    for (size_t i = 0; i < ny; i++) y[i] = (double)i;
+    for (size_t i = 0; i < ny; i++)
+        y[i] = (double)i;
     const double one = 0.5;
     assert_int_equal(rk_wilcoxon_rank_sum(&one, 1, y, ny, &o, &h, &err), RK_OK);
     /* W = 1: P(W <= 1) = 2 / 600001, doubled */
