@@ -97,8 +97,9 @@ static double sum_range(const brow *r, int64_t a, int64_t b)
 
 RK__SIMD_CLONES
 rk_status rk__ranksum_band(const int64_t *scores, size_t m, size_t n, int64_t t_lo, int64_t t_hi,
-                           double delta, rk__ranksum_window *out, rk_error *err)
+                           double delta, double eps, rk__ranksum_window *out, rk_error *err)
 {
+    double log_eps = eps > 0.0 ? -log(eps) : 0.0;
     memset(out, 0, sizeof *out);
     out->t_lo = t_lo;
     out->t_hi = t_hi;
@@ -233,6 +234,33 @@ rk_status rk__ranksum_band(const int64_t *scores, size_t m, size_t n, int64_t t_
                 above += sum_range(r, b, r->hi);
                 r->hi = b - 1;
             }
+            /* states whose completion reaches the window with probability <= eps
+             * (Serfling's bound for sampling without replacement, applied to the
+             * k picks or the R - k non-picks): their mass goes to the side where
+             * they almost surely end; the error, <= eps times that mass, is added
+             * to dropped */
+            if (eps > 0.0 && k > 0 && k < R && r->lo <= r->hi) {
+                double kk = (double)(k < R - k ? k : R - k), dR = (double)R;
+                double range = (double)(c[N - 1] - c[i]);
+                double half = sqrt(kk * (1.0 - (kk - 1.0) / dR) * range * range / 2.0 * log_eps);
+                double mu = (double)k * (double)(pre[N] - pre[i]) / dR;
+                double up = ceil((double)shi - mu + half) + 1.0;
+                double dn = floor((double)slo - mu - half) - 1.0;
+                if (dn >= (double)r->lo) {
+                    int64_t e = dn < (double)r->hi ? (int64_t)dn : r->hi;
+                    double v = sum_range(r, r->lo, e);
+                    below += v;
+                    dropped += eps * v;
+                    r->lo = e + 1;
+                }
+                if (up <= (double)r->hi && r->lo <= r->hi) {
+                    int64_t b = up > (double)r->lo ? (int64_t)up : r->lo;
+                    double v = sum_range(r, b, r->hi);
+                    above += v;
+                    dropped += eps * v;
+                    r->hi = b - 1;
+                }
+            }
             /* negligible states at the ends of the row (certified: their mass is summed) */
             if (delta > 0.0) {
                 while (r->lo <= r->hi && r->v[r->lo - r->base] < delta)
@@ -240,7 +268,6 @@ rk_status rk__ranksum_band(const int64_t *scores, size_t m, size_t n, int64_t t_
                 while (r->lo <= r->hi && r->v[r->hi - r->base] < delta)
                     dropped += r->v[r->hi-- - r->base];
             }
-            (void)R;
         }
         uint64_t live = 0;
         for (size_t j = bot; j <= top; j++)

@@ -324,9 +324,10 @@ typedef struct band_job {
  * finally none, so the result is certified to 1e-14 relative. */
 static void band_run(band_job *j)
 {
-    double delta = j->target * 1e-25;
+    double delta = j->target * 1e-25; /* and eps = 1e8 delta: see rk__ranksum_band */
     for (int attempt = 0;; attempt++) {
-        j->st = rk__ranksum_band(j->scores, j->m, j->n, j->lo, j->hi, delta, &j->win, &j->err);
+        j->st = rk__ranksum_band(j->scores, j->m, j->n, j->lo, j->hi, delta, delta * 1e8, &j->win,
+                                 &j->err);
         if (j->st || j->win.dropped == 0.0 || attempt == 2) return;
         /* every probability read from the window is at least one of these */
         double lo = j->win.below + j->win.dist[0];

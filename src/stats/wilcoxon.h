@@ -31,10 +31,13 @@ uint64_t rk__ranksum_quantile(const double *dist, int64_t min_sum, size_t len, s
  * window: below = P(T < t_lo), above = P(T > t_hi), dist[k] = P(T = t_lo + k)
  * for k = 0..t_hi - t_lo (malloc'd).  States of the programme whose every
  * completion falls on one side of the window are summed into below/above
- * (exact); with delta > 0, states of probability < delta at the ends of a row
- * are dropped and their total mass is returned in dropped (every computed
- * probability is then low by at most dropped).  work = multiply-adds done,
- * peak_cells = doubles allocated at the end, peak_live = most states alive at once. */
+ * (exact).  Two optional prunings, both certified: with delta > 0, states of
+ * probability < delta at the ends of a row are dropped; with eps > 0, states
+ * whose completion reaches the window with probability <= eps (Serfling's
+ * bound) are summed into the side they almost surely end on.  `dropped` bounds
+ * the total error: every returned probability is within dropped of the exact
+ * value (up to rounding).  work = multiply-adds done, peak_cells = doubles
+ * allocated at the end, peak_live = most states alive at once. */
 typedef struct rk__ranksum_window {
     double below, above, dropped, work;
     int64_t t_lo, t_hi;
@@ -43,7 +46,7 @@ typedef struct rk__ranksum_window {
 } rk__ranksum_window;
 
 rk_status rk__ranksum_band(const int64_t *scores, size_t m, size_t n, int64_t t_lo, int64_t t_hi,
-                           double delta, rk__ranksum_window *out, rk_error *err);
+                           double delta, double eps, rk__ranksum_window *out, rk_error *err);
 
 /* Predicted multiply-adds and peak number of live states of rk__ranksum_band
  * for this window (a Gaussian model of where the probability mass lies; used
