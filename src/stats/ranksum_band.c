@@ -2,6 +2,7 @@
  * dynamic programme with network-style pruning of decided states (Mehta-Patel-Tsiatis) and
  * certified pruning of negligible ones. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +85,58 @@ static double sum_range(const brow *r, int64_t a, int64_t b)
     for (int64_t t = a; t <= b; t++)
         s += r->v[t - r->base];
     return s;
+}
+
+/* One item of the programme on row r (j) from its old self (scaled by py, when
+ * self) and the old row p (j - 1) shifted by the item's score ci (scaled by px,
+ * when prev).  Returns 0 when memory runs out. */
+static inline int row_step(band_ctx *ctx, brow *r, const brow *p, int self, int prev, double py,
+                           double px, int64_t ci, double *work)
+{
+    int64_t plo = prev ? p->lo + ci : 0, phi = prev ? p->hi + ci : -1;
+    if (!self) {
+        r->lo = 1;
+        r->hi = 0;
+        if (!row_reserve(ctx, r, plo, phi)) return 0;
+        double *restrict d = r->v + (plo - r->base);
+        const double *restrict s = p->v + (p->lo - p->base);
+        size_t w = (size_t)(phi - plo + 1);
+        for (size_t t = 0; t < w; t++)
+            d[t] = px * s[t];
+        r->lo = plo;
+        r->hi = phi;
+        *work += (double)w;
+    } else if (!prev) {
+        double *d = r->v + (r->lo - r->base);
+        size_t w = (size_t)(r->hi - r->lo + 1);
+        for (size_t t = 0; t < w; t++)
+            d[t] *= py;
+        *work += (double)w;
+    } else {
+        int64_t nlo = r->lo < plo ? r->lo : plo, nhi = r->hi > phi ? r->hi : phi;
+        if (!row_reserve(ctx, r, nlo, nhi)) return 0;
+        double *v = r->v - r->base; /* v[s] addresses sum s */
+        for (int64_t s = nlo; s < r->lo; s++)
+            v[s] = 0.0;
+        for (int64_t s = r->hi + 1; s <= nhi; s++)
+            v[s] = 0.0;
+        /* parts of the old row not hit by the shifted previous row */
+        int64_t e1 = r->hi < plo - 1 ? r->hi : plo - 1;
+        for (int64_t s = r->lo; s <= e1; s++)
+            v[s] *= py;
+        int64_t s2 = r->lo > phi + 1 ? r->lo : phi + 1;
+        for (int64_t s = s2; s <= r->hi; s++)
+            v[s] *= py;
+        double *restrict d = v + plo;
+        const double *restrict src = p->v + (p->lo - p->base);
+        size_t w = (size_t)(phi - plo + 1);
+        for (size_t t = 0; t < w; t++)
+            d[t] = d[t] * py + px * src[t];
+        r->lo = nlo;
+        r->hi = nhi;
+        *work += (double)(nhi - nlo + 1);
+    }
+    return 1;
 }
 
 /* The sweep is a few multiply-adds per state: an AVX2 clone (chosen at load time
@@ -176,49 +229,7 @@ rk_status rk__ranksum_band(const int64_t *scores, size_t m, size_t n, int64_t t_
                 r->hi = 0;
                 continue;
             }
-            int64_t plo = prev ? p->lo + ci : 0, phi = prev ? p->hi + ci : -1;
-            if (!self) {
-                r->lo = 1;
-                r->hi = 0;
-                if (!row_reserve(&ctx, r, plo, phi)) goto nomem;
-                double *restrict d = r->v + (plo - r->base);
-                const double *restrict s = p->v + (p->lo - p->base);
-                size_t w = (size_t)(phi - plo + 1);
-                for (size_t t = 0; t < w; t++)
-                    d[t] = px * s[t];
-                r->lo = plo;
-                r->hi = phi;
-                work += (double)w;
-            } else if (!prev) {
-                double *d = r->v + (r->lo - r->base);
-                size_t w = (size_t)(r->hi - r->lo + 1);
-                for (size_t t = 0; t < w; t++)
-                    d[t] *= py;
-                work += (double)w;
-            } else {
-                int64_t nlo = r->lo < plo ? r->lo : plo, nhi = r->hi > phi ? r->hi : phi;
-                if (!row_reserve(&ctx, r, nlo, nhi)) goto nomem;
-                double *v = r->v - r->base; /* v[s] addresses sum s */
-                for (int64_t s = nlo; s < r->lo; s++)
-                    v[s] = 0.0;
-                for (int64_t s = r->hi + 1; s <= nhi; s++)
-                    v[s] = 0.0;
-                /* parts of the old row not hit by the shifted previous row */
-                int64_t e1 = r->hi < plo - 1 ? r->hi : plo - 1;
-                for (int64_t s = r->lo; s <= e1; s++)
-                    v[s] *= py;
-                int64_t s2 = r->lo > phi + 1 ? r->lo : phi + 1;
-                for (int64_t s = s2; s <= r->hi; s++)
-                    v[s] *= py;
-                double *restrict d = v + plo;
-                const double *restrict src = p->v + (p->lo - p->base);
-                size_t w = (size_t)(phi - plo + 1);
-                for (size_t t = 0; t < w; t++)
-                    d[t] = d[t] * py + px * src[t];
-                r->lo = nlo;
-                r->hi = nhi;
-                work += (double)(nhi - nlo + 1);
-            }
+            if (!row_step(&ctx, r, p, self, prev, py, px, ci, &work)) goto nomem;
             /* decided states: every completion below or above the window */
             size_t k = mm - j; /* first-group items still to place among the R left */
             int64_t minrem = pre[i + k] - pre[i], maxrem = pre[N] - pre[N - k];
@@ -390,4 +401,252 @@ rk_status rk__ranksum_band_predict(const int64_t *scores, size_t m, size_t n, in
     free(pre);
     free(pre2);
     return RK_OK;
+}
+
+/* ------------------------------------------------ meet in the middle */
+
+/* The programme over items c[0..L-1] (reduced scores, any order) with group
+ * sizes mm, nn out of N = mm + nn items in all: afterwards row j of ctx holds
+ * P(j of these L items are in the first group and their scores sum to s).
+ * States below delta at the ends of a row are dropped (mass into *dropped). */
+RK__SIMD_CLONES
+static int sweep(const int64_t *c, size_t L, size_t mm, size_t nn, double delta, band_ctx *ctx,
+                 size_t *pjlo, size_t *pjhi, double *dropped, double *work)
+{
+    size_t N = mm + nn;
+    for (size_t j = 0; j <= mm; j++)
+        ctx->rows[j].lo = 1, ctx->rows[j].hi = 0;
+    if (!row_reserve(ctx, &ctx->rows[0], 0, 0)) return 0;
+    ctx->rows[0].lo = ctx->rows[0].hi = 0;
+    ctx->rows[0].v[0] = 1.0;
+    size_t jlo = 0, jhi = 0;
+    for (size_t i = 1; i <= L; i++) {
+        int64_t ci = c[i - 1];
+        double rem = (double)(N - i + 1);
+        size_t top = jhi + 1 < mm ? jhi + 1 : mm;
+        size_t bot = i > nn && i - nn > jlo ? i - nn : jlo;
+        for (size_t j = top + 1; j-- > bot;) {
+            brow *r = &ctx->rows[j];
+            brow *p = j > 0 && j - 1 >= jlo && j - 1 <= jhi ? &ctx->rows[j - 1] : NULL;
+            double py = i - 1 - j < nn ? (double)(nn - (i - 1 - j)) / rem : 0.0;
+            if (i - 1 < j) py = 0.0;
+            double px = (double)(mm - j + 1) / rem;
+            int self = r->lo <= r->hi && py > 0.0 && j >= jlo && j <= jhi;
+            int prev = p && p->lo <= p->hi;
+            if (!self && !prev) {
+                r->lo = 1;
+                r->hi = 0;
+                continue;
+            }
+            if (!row_step(ctx, r, p, self, prev, py, px, ci, work)) return 0;
+            if (delta > 0.0) {
+                while (r->lo <= r->hi && r->v[r->lo - r->base] < delta)
+                    *dropped += r->v[r->lo++ - r->base];
+                while (r->lo <= r->hi && r->v[r->hi - r->base] < delta)
+                    *dropped += r->v[r->hi-- - r->base];
+            }
+        }
+        size_t a = bot, b = top;
+        while (a <= b && ctx->rows[a].lo > ctx->rows[a].hi)
+            a++;
+        while (b > a && ctx->rows[b].lo > ctx->rows[b].hi)
+            b--;
+        if (a > b) { /* cannot happen unless delta is absurd: everything dropped */
+            jlo = 1;
+            jhi = 0;
+            break;
+        }
+        jlo = a;
+        jhi = b;
+    }
+    *pjlo = jlo;
+    *pjhi = jhi;
+    return 1;
+}
+
+struct rk__ranksum_mid {
+    size_t mm, nn, h;
+    int swap;
+    int64_t total, base, g;
+    band_ctx fw, bw;
+    size_t fjlo, fjhi, bjlo, bjhi;
+    double *btot; /* row totals of the backward layer */
+    double delta, dropped_f, dropped_b, work_f, work_b;
+    int ok_f, ok_b;
+    const int64_t *c; /* sorted reduced scores (owned) */
+    int64_t *rev;     /* the last N - h of them, descending (owned) */
+};
+
+static void *sweep_fw(void *arg)
+{
+    rk__ranksum_mid *M = arg;
+    M->ok_f = sweep(M->c, M->h, M->mm, M->nn, M->delta, &M->fw, &M->fjlo, &M->fjhi, &M->dropped_f,
+                    &M->work_f);
+    return NULL;
+}
+
+void rk__ranksum_mid_free(rk__ranksum_mid *M)
+{
+    if (!M) return;
+    for (size_t j = 0; j <= M->mm; j++) {
+        if (M->fw.rows) free(M->fw.rows[j].v);
+        if (M->bw.rows) free(M->bw.rows[j].v);
+    }
+    free(M->fw.rows);
+    free(M->bw.rows);
+    free(M->btot);
+    free((void *)M->c);
+    free(M->rev);
+    free(M);
+}
+
+rk_status rk__ranksum_mid_build(const int64_t *scores, size_t m, size_t n, double delta,
+                                rk__ranksum_mid **out, rk_error *err)
+{
+    *out = NULL;
+    if (m == 0 || n == 0)
+        return rk_error_set(err, RK_EINVAL, "exact rank-sum distribution: %s group is empty",
+                            m == 0 ? "first" : "second");
+    size_t N = m + n;
+    for (size_t i = 0; i < N; i++)
+        if (scores[i] < 0 || scores[i] > ((int64_t)1 << 40))
+            return rk_error_set(err, RK_EINVAL,
+                                "exact rank-sum distribution: score %zu (%lld) is outside 0..2^40",
+                                i + 1, (long long)scores[i]);
+    rk__ranksum_mid *M = calloc(1, sizeof *M);
+    if (!M)
+        return rk_error_set(err, RK_ENOMEM, "out of memory for the exact rank-sum distribution");
+    M->swap = m > n;
+    M->mm = M->swap ? n : m;
+    M->nn = M->swap ? m : n;
+    M->h = N / 2;
+    int64_t *c = malloc(N * sizeof *c);
+    M->c = c;
+    M->rev = malloc((N - M->h + 1) * sizeof *M->rev);
+    M->fw.rows = calloc(M->mm + 1, sizeof(brow));
+    M->bw.rows = calloc(M->mm + 1, sizeof(brow));
+    M->btot = calloc(M->mm + 1, sizeof *M->btot);
+    if (!c || !M->rev || !M->fw.rows || !M->bw.rows || !M->btot) {
+        rk__ranksum_mid_free(M);
+        return rk_error_set(err, RK_ENOMEM, "out of memory for the exact rank-sum distribution");
+    }
+    memcpy(c, scores, N * sizeof *c);
+    qsort(c, N, sizeof *c, cmp_i64);
+    M->total = 0;
+    for (size_t i = 0; i < N; i++)
+        M->total += c[i];
+    M->base = c[0];
+    M->g = 0;
+    for (size_t i = 0; i < N; i++) {
+        c[i] -= M->base;
+        M->g = gcd64(M->g, c[i]);
+    }
+    if (M->g == 0) M->g = 1;
+    for (size_t i = 0; i < N; i++)
+        c[i] /= M->g;
+    for (size_t i = 0; i < N - M->h; i++)
+        M->rev[i] = c[N - 1 - i];
+    /* forward half on a second thread, backward half here */
+    M->delta = delta;
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, sweep_fw, M) == 0;
+    if (!threaded) sweep_fw(M);
+    double dropped_b = 0.0;
+    M->ok_b = sweep(M->rev, N - M->h, M->mm, M->nn, delta, &M->bw, &M->bjlo, &M->bjhi, &dropped_b,
+                    &M->work_b);
+    M->dropped_b = dropped_b;
+    if (threaded) pthread_join(th, NULL);
+    if (!M->ok_f || !M->ok_b) {
+        uint64_t cells = M->fw.cells + M->bw.cells;
+        rk__ranksum_mid_free(M);
+        return rk_error_set(err, RK_ERANGE,
+                            "exact rank-sum distribution for group sizes %zu and %zu needs more "
+                            "than %.1f GiB (limit 4 GiB); use the asymptotic method",
+                            m, n, (double)cells * 8.0 / 1073741824.0);
+    }
+    for (size_t k = M->bjlo; k <= M->bjhi; k++) {
+        brow *r = &M->bw.rows[k];
+        if (r->lo <= r->hi) M->btot[k] = sum_range(r, r->lo, r->hi);
+    }
+    *out = M;
+    return RK_OK;
+}
+
+/* P(S <= y) (upper = 0) or P(S >= y) (upper = 1), S = sum of the reduced scores of
+ * the mm-group: sum over the middle rows j of F_j(s) * B_{mm-j}(y - s) / |B_{mm-j}|. */
+static double mid_tail(const rk__ranksum_mid *M, int64_t y, int upper)
+{
+    double acc = 0.0;
+    for (size_t j = M->fjlo; j <= M->fjhi; j++) {
+        const brow *F = &M->fw.rows[j];
+        if (F->lo > F->hi || M->mm - j < M->bjlo || M->mm - j > M->bjhi) continue;
+        const brow *B = &M->bw.rows[M->mm - j];
+        double bt = M->btot[M->mm - j];
+        if (B->lo > B->hi || !(bt > 0.0)) continue;
+        const double *f = F->v - F->base, *b = B->v - B->base;
+        double part = 0.0, full = 0.0;
+        if (!upper) {
+            /* s <= y - B.hi: all of B counts; s > y - B.lo: none */
+            int64_t sA = y - B->hi, sB = y - B->lo;
+            for (int64_t s = F->lo; s <= F->hi && s <= sA; s++)
+                full += f[s];
+            int64_t hi = F->hi < sB ? F->hi : sB, lo = F->lo > sA + 1 ? F->lo : sA + 1;
+            if (lo <= hi) {
+                int64_t z = y - hi; /* ascends as s descends */
+                double cum = 0.0;
+                for (int64_t t = B->lo; t <= z; t++)
+                    cum += b[t];
+                part += f[hi] * cum;
+                for (int64_t s = hi - 1; s >= lo; s--) {
+                    cum += b[++z];
+                    part += f[s] * cum;
+                }
+            }
+        } else {
+            /* s >= y - B.lo: all of B counts; s < y - B.hi: none */
+            int64_t sA = y - B->lo, sB = y - B->hi;
+            for (int64_t s = F->hi; s >= F->lo && s >= sA; s--)
+                full += f[s];
+            int64_t lo = F->lo > sB ? F->lo : sB, hi = F->hi < sA - 1 ? F->hi : sA - 1;
+            if (lo <= hi) {
+                int64_t z = y - lo; /* descends as s ascends */
+                double cum = 0.0;
+                for (int64_t t = B->hi; t >= z; t--)
+                    cum += b[t];
+                part += f[lo] * cum;
+                for (int64_t s = lo + 1; s <= hi; s++) {
+                    cum += b[--z];
+                    part += f[s] * cum;
+                }
+            }
+        }
+        acc += full + part / bt;
+    }
+    return acc;
+}
+
+double rk__ranksum_mid_cdf(const rk__ranksum_mid *M, int64_t x)
+{
+    /* T = mm * base + g * S for the mm-group; T_first = total - T_mm when swapped */
+    int64_t mb = (int64_t)M->mm * M->base;
+    if (!M->swap) return mid_tail(M, fdiv(x - mb, M->g), 0);
+    return mid_tail(M, cdiv(M->total - x - mb, M->g), 1);
+}
+
+double rk__ranksum_mid_sf(const rk__ranksum_mid *M, int64_t x)
+{
+    int64_t mb = (int64_t)M->mm * M->base;
+    if (!M->swap) return mid_tail(M, cdiv(x - mb, M->g), 1);
+    return mid_tail(M, fdiv(M->total - x - mb, M->g), 0);
+}
+
+double rk__ranksum_mid_error(const rk__ranksum_mid *M)
+{
+    return M->dropped_f + 2.0 * M->dropped_b;
+}
+
+void rk__ranksum_mid_stats(const rk__ranksum_mid *M, double *work, uint64_t *cells)
+{
+    *work = M->work_f + M->work_b;
+    *cells = M->fw.cells + M->bw.cells;
 }

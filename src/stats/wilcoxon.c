@@ -421,6 +421,65 @@ static int win_quantile(const rk__ranksum_window *w, size_t m, double p, uint64_
     return 0;
 }
 
+/* R's qwilcox lower branch on the meet-in-the-middle tables: the smallest
+ * integer 0 <= q <= M with P(W <= q) >= p - fuzz, found by galloping from the
+ * normal guess q0 and bisection; *p_below = P(W <= q - 1). */
+static uint64_t mid_quantile(const rk__ranksum_mid *mid, size_t m, uint64_t M, double p, double q0,
+                             double *p_below)
+{
+    int64_t off = (int64_t)m * ((int64_t)m + 1), iM = (int64_t)M;
+    double x = p - RK__QWILCOX_FUZZ;
+#define CDF_Q(q) rk__ranksum_mid_cdf(mid, 2 * (q) + off)
+    int64_t lo = -1, hi = iM; /* invariant: P(W <= lo) < x <= P(W <= hi) */
+    int64_t g = q0 < 0 ? 0 : q0 > (double)iM ? iM : (int64_t)floor(q0 + 0.5);
+    if (CDF_Q(g) >= x) {
+        hi = g;
+        for (int64_t step = 1; hi > 0; step *= 2) {
+            int64_t t = g - step < 0 ? 0 : g - step;
+            if (CDF_Q(t) >= x) {
+                hi = t;
+                if (t == 0) break;
+            } else {
+                lo = t;
+                break;
+            }
+        }
+    } else {
+        lo = g;
+        for (int64_t step = 1; lo < iM; step *= 2) {
+            int64_t t = g + step > iM ? iM : g + step;
+            if (t >= iM || CDF_Q(t) >= x) {
+                hi = t;
+                break;
+            }
+            lo = t;
+        }
+    }
+    while (hi - lo > 1) {
+        int64_t c = lo + (hi - lo) / 2;
+        if (CDF_Q(c) >= x)
+            hi = c;
+        else
+            lo = c;
+    }
+    *p_below = hi == 0 ? 0.0 : CDF_Q(hi - 1);
+#undef CDF_Q
+    return (uint64_t)hi;
+}
+
+/* The exact p-value from the meet-in-the-middle tables (see the test below for
+ * the rules); th[0..nth-1] are coin's two thresholds with ties (nth = 0: p = 1). */
+static double mid_pvalue(const rk__ranksum_mid *mid, rk_alternative alt, int has_ties,
+                         int above_centre, int64_t tx, const int64_t *th, size_t nth)
+{
+    if (alt == RK_ALT_LESS) return rk__ranksum_mid_cdf(mid, tx);
+    if (alt == RK_ALT_GREATER) return rk__ranksum_mid_sf(mid, tx);
+    if (!has_ties)
+        return 2.0 * (above_centre ? rk__ranksum_mid_sf(mid, tx) : rk__ranksum_mid_cdf(mid, tx));
+    if (nth == 0) return 1.0;
+    return rk__ranksum_mid_cdf(mid, th[0]) + rk__ranksum_mid_sf(mid, th[1]);
+}
+
 /* ------------------------------------------------------------- the test */
 
 static double order_stat(const double *xs, size_t nx, const double *ys, size_t ny, uint64_t k,
@@ -461,6 +520,7 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
     double *xs = NULL, *ys = NULL, *dist = NULL;
     band_job jobs[3]; /* windows of the exact distribution (p-value, CI) */
     size_t njobs = 0;
+    rk__ranksum_mid *mid = NULL; /* or both halves of it */
     memset(jobs, 0, sizeof jobs);
     if (!pool || !rk || !scores) {
         st = rk_error_set(err, RK_ENOMEM, "out of memory (Wilcoxon test, %zu values)", N);
@@ -570,35 +630,71 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
                 ci_job = njobs;
             }
         }
-        /* refuse hopeless sizes before starting (predicted from a model of the mass) */
-        double pred_work = 0.0, pred_mem = 0.0;
+        /* Two engines, chosen on predicted cost (a model of where the mass lies):
+         * - meet in the middle: two half sweeps on two threads, then every tail is
+         *   one pass over the middle layers (best with several windows);
+         * - one pruned sweep per window (jobs above, two at a time), which also
+         *   sums decided states (best for a single window or very unequal sizes).
+         * Hopeless sizes are refused before starting. */
+        double band_work = 0.0, band_mem = 0.0, band_wall = 0.0;
         for (size_t k = 0; k < njobs; k++) {
             double w, l;
             if ((st =
                      rk__ranksum_band_predict(scores, nx, ny, jobs[k].lo, jobs[k].hi, &w, &l, err)))
                 goto done;
-            pred_work += w;
-            if (l * 8.0 * 2.0 > pred_mem) pred_mem = l * 8.0 * 2.0;
+            band_work += w;
+            if (w > band_wall) band_wall = w;
+            if (l * RK__RANKSUM_BYTES_PER_STATE > band_mem)
+                band_mem = l * RK__RANKSUM_BYTES_PER_STATE;
         }
-        if (pred_mem > 4.0 * 1073741824.0) {
+        if (njobs > 2 || band_work / 2.0 > band_wall) band_wall = band_work / 2.0;
+        double mid_work, mid_live;
+        if ((st = rk__ranksum_band_predict(scores, nx, ny, INT64_MIN / 4, INT64_MAX / 4, &mid_work,
+                                           &mid_live, err)))
+            goto done;
+        double mid_mem = 2.0 * mid_live * RK__RANKSUM_BYTES_PER_STATE;
+        int use_mid = mid_mem <= 4.0 * 1073741824.0 && mid_work <= RK__RANKSUM_BAND_MAX_WORK &&
+                      (mid_work / 2.0 <= band_wall || band_mem > 4.0 * 1073741824.0 ||
+                       band_work > RK__RANKSUM_BAND_MAX_WORK);
+        if (!use_mid && band_mem > 4.0 * 1073741824.0) {
             st = rk_error_set(err, RK_ERANGE,
                               "exact rank-sum distribution for group sizes %zu and %zu with this "
                               "tie pattern needs about %.1f GiB (limit 4 GiB); use the asymptotic "
                               "method",
-                              nx, ny, pred_mem / 1073741824.0);
+                              nx, ny, (mid_mem < band_mem ? mid_mem : band_mem) / 1073741824.0);
             goto done;
         }
-        if (pred_work > RK__RANKSUM_BAND_MAX_WORK) {
+        if (!use_mid && band_work > RK__RANKSUM_BAND_MAX_WORK) {
             st = rk_error_set(err, RK_ERANGE,
                               "exact rank-sum distribution for group sizes %zu and %zu would take "
                               "about %.2g operations (limit %.0e, a few minutes); use the "
                               "asymptotic method",
-                              nx, ny, pred_work, RK__RANKSUM_BAND_MAX_WORK);
+                              nx, ny, band_work < mid_work ? band_work : mid_work,
+                              RK__RANKSUM_BAND_MAX_WORK);
             goto done;
         }
-        if ((st = band_run_all(jobs, njobs, err))) goto done;
+        if (use_mid) {
+            double target = 1.0;
+            for (size_t k = 0; k < njobs; k++)
+                if (jobs[k].target < target) target = jobs[k].target;
+            double delta = target * 1e-25;
+            for (int attempt = 0;; attempt++) {
+                if ((st = rk__ranksum_mid_build(scores, nx, ny, delta, &mid, err))) goto done;
+                /* certify: the error bound must be negligible against what is read */
+                double p = mid_pvalue(mid, o->alternative, has_ties, W > mnw / 2.0, tx, th, nth);
+                double need = ci_window && alpha_q * 0.5 < p ? alpha_q * 0.5 : p;
+                double e = rk__ranksum_mid_error(mid);
+                if (e == 0.0 || e <= 1e-14 * need || attempt == 2) break;
+                rk__ranksum_mid_free(mid);
+                mid = NULL;
+                delta = attempt == 0 && need > 0 ? need * 1e-30 : 0.0;
+            }
+        }
+        if (!mid && (st = band_run_all(jobs, njobs, err))) goto done;
         double p;
-        if (nth == 0) {
+        if (mid) {
+            p = mid_pvalue(mid, o->alternative, has_ties, W > mnw / 2.0, tx, th, nth);
+        } else if (nth == 0) {
             p = 1.0; /* t at the centre: every split is at least as extreme */
         } else if (o->alternative == RK_ALT_LESS) {
             p = win_cdf(&jobs[0].win, tx);
@@ -665,7 +761,10 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
              * limits d[qu] and d[M - qu + 1].  With ties the quantile comes from
              * the conditional distribution of the observed tie pattern. */
             double below = 0.0;
-            if (ci_window) {
+            if (ci_window && mid) {
+                double q0 = mnw / 2.0 + gsl_cdf_ugaussian_Pinv(alpha_q) * sqrt(var);
+                qu = mid_quantile(mid, nx, M, alpha_q, q0, &below);
+            } else if (ci_window) {
                 /* the quantile from the window; move or widen it until it is inside */
                 const rk__ranksum_window *w = &jobs[ci_job - 1].win;
                 band_job extra;
@@ -709,7 +808,9 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
             if (qu == 0) {
                 qu = 1;
                 below = 0.0; /* achieved alpha = 2 * P(W <= qu - 1) = 2 * P(W <= 0) */
-                if (ci_window) {
+                if (ci_window && mid) {
+                    below = rk__ranksum_mid_cdf(mid, off);
+                } else if (ci_window) {
                     below = win_cdf(&jobs[ci_job - 1].win, off);
                     if (below < 0) { /* not in the first window: it was moved */
                         band_job z;
@@ -770,5 +871,6 @@ done:
     free(dist);
     for (size_t k = 0; k < njobs; k++)
         free(jobs[k].win.dist);
+    rk__ranksum_mid_free(mid);
     return st;
 }

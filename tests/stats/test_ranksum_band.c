@@ -94,10 +94,52 @@ static void test_band_equals_full(void **state)
     assert_int_equal(checked, 1200);
 }
 
+/* Meet in the middle: every tail P(T <= x), P(T >= x) agrees with the full distribution. */
+static void test_mid_equals_full(void **state)
+{
+    (void)state;
+    uint64_t s = 777;
+    int checked = 0;
+    for (int rep = 0; rep < 300; rep++) {
+        size_t m = 1 + rng(&s) % 30, n = 1 + rng(&s) % 30, N = m + n;
+        unsigned cats[] = {0, 2, 3, 5, 7, 12};
+        unsigned k = cats[rng(&s) % 6];
+        int64_t sc[60];
+        tied_scores(&s, N, k, sc);
+        double *dist;
+        int64_t mn;
+        size_t len;
+        assert_int_equal(rk_ranksum_exact_dist(sc, m, n, &dist, &mn, &len, NULL), RK_OK);
+        double delta = rep % 2 ? 0.0 : 1e-30;
+        rk__ranksum_mid *mid;
+        assert_int_equal(rk__ranksum_mid_build(sc, m, n, delta, &mid, NULL), RK_OK);
+        double tol = rk__ranksum_mid_error(mid);
+        assert_true(tol <= 1e-25);
+        double cum = 0.0;
+        for (int64_t x = mn - 2; x <= mn + (int64_t)len + 1; x++) {
+            if (x >= mn && x < mn + (int64_t)len) cum += dist[x - mn];
+            double sf = 0.0;
+            for (int64_t t = x > mn ? x : mn; t < mn + (int64_t)len; t++)
+                sf += dist[t - mn];
+            double got = rk__ranksum_mid_cdf(mid, x), got_sf = rk__ranksum_mid_sf(mid, x);
+            if (!near(got, cum, 1e-12, tol) || !near(got_sf, sf, 1e-12, tol)) {
+                print_error("m=%zu n=%zu k=%u x=%lld: cdf %.17g vs %.17g, sf %.17g vs %.17g\n", m,
+                            n, k, (long long)x, got, cum, got_sf, sf);
+                fail();
+            }
+            checked++;
+        }
+        rk__ranksum_mid_free(mid);
+        free(dist);
+    }
+    assert_true(checked > 10000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_band_equals_full),
+        cmocka_unit_test(test_mid_equals_full),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -407,7 +407,7 @@ static void test_bad_input(void **state)
 static void test_too_large_for_exact(void **state)
 {
     (void)state;
-    size_t n = 3000;
+    size_t n = 6000; /* predicted: > 4 GiB and ~1e13 operations */
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
     assert_non_null(x);
     assert_non_null(y);
