@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rctkit/stats.h"
+#include "stats/wilcoxon.h"
 
 static int close_rel(double got, double want, double tol)
 {
@@ -323,6 +324,110 @@ static void test_exact_dist_large(void **state)
     free(sc);
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The test's exact p-values and CI limits (from windows / meet in the middle) equal
+ * those computed from the full distribution (rk_ranksum_exact_dist, itself checked
+ * against enumeration) on random tied and untied samples, every alternative. */
+static uint64_t rng64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static void test_pruned_equals_full(void **state)
+{
+    (void)state;
+    uint64_t s = 4242;
+    int line_no = 0, n_ci = 0;
+    for (int rep = 0; rep < 120; rep++) {
+        line_no = rep;
+        size_t nx = 2 + rng64(&s) % 70, ny = 2 + rng64(&s) % 70, N = nx + ny;
+        unsigned cats[] = {0, 2, 3, 4, 7, 15};
+        unsigned k = cats[rng64(&s) % 6];
+        double x[80], y[80], pool[160], rk[160];
+        double shift = (double)(rng64(&s) % 5) * 0.3;
+        for (size_t i = 0; i < nx; i++)
+            x[i] = k ? (double)(rng64(&s) % k) + (rng64(&s) % 3 == 0 ? 1 : 0) * (shift > 0)
+                     : (double)(rng64(&s) % 100000) / 1000.0 + shift;
+        for (size_t i = 0; i < ny; i++)
+            y[i] = k ? (double)(rng64(&s) % k) : (double)(rng64(&s) % 100000) / 1000.0;
+        memcpy(pool, x, nx * sizeof *x);
+        memcpy(pool + nx, y, ny * sizeof *y);
+        rk_ties ties;
+        assert_int_equal(rk_rank(pool, N, rk, &ties, NULL), RK_OK);
+        int64_t sc[160], tx = 0, tall = 0;
+        for (size_t i = 0; i < N; i++) {
+            sc[i] = (int64_t)llround(2.0 * rk[i]);
+            tall += sc[i];
+            if (i < nx) tx += sc[i];
+        }
+        double *dist;
+        int64_t mn;
+        size_t len;
+        assert_int_equal(rk_ranksum_exact_dist(sc, nx, ny, &dist, &mn, &len, NULL), RK_OK);
+        double lower = 0, upper = 0, coin2 = 0;
+        int64_t ref = (int64_t)N * tx - (int64_t)nx * tall;
+        if (ref < 0) ref = -ref;
+        for (size_t i = 0; i < len; i++) {
+            int64_t t = mn + (int64_t)i, d = (int64_t)N * t - (int64_t)nx * tall;
+            if (t <= tx) lower += dist[i];
+            if (t >= tx) upper += dist[i];
+            if ((d < 0 ? -d : d) >= ref) coin2 += dist[i];
+        }
+        double W = (double)tx / 2.0 - (double)nx * ((double)nx + 1.0) / 2.0;
+        for (int alt = 0; alt < 3; alt++) {
+            rk_wilcoxon_opts o;
+            rk_wilcoxon_opts_init(&o);
+            o.method = RK_METHOD_EXACT;
+            o.alternative = (rk_alternative)alt;
+            o.conf_int = (rep + alt) % 2;
+            double levels[] = {0.8, 0.9, 0.95, 0.99};
+            o.conf_level = levels[rng64(&s) % 4];
+            rk_htest h;
+            rk_error err;
+            assert_int_equal(rk_wilcoxon_rank_sum(x, nx, y, ny, &o, &h, &err), RK_OK);
+            double want = alt == RK_ALT_LESS      ? lower
+                          : alt == RK_ALT_GREATER ? upper
+                          : ties.n_tie_groups     ? coin2
+                                              : 2.0 * (W > (double)nx * ny / 2.0 ? upper : lower);
+            if (want > 1.0) want = 1.0;
+            CHECK_REL(h.p_value, want, 1e-11);
+            if (!o.conf_int) continue;
+            n_ci++;
+            double a = 1.0 - o.conf_level, below;
+            double aq = alt == RK_ALT_TWO_SIDED ? a / 2.0 : a;
+            uint64_t q = rk__ranksum_quantile(dist, mn, len, nx, aq, &below);
+            if (q == 0) q = 1;
+            uint64_t M = (uint64_t)nx * ny;
+            double xs[80], ys[80], lo = -INFINITY, hi = INFINITY;
+            memcpy(xs, x, nx * sizeof *x);
+            memcpy(ys, y, ny * sizeof *y);
+            qsort(xs, nx, sizeof *xs, cmp_dbl);
+            qsort(ys, ny, sizeof *ys, cmp_dbl);
+            if (alt != RK_ALT_LESS)
+                assert_int_equal(rk_pairwise_diff_select(xs, nx, ys, ny, q, &lo, NULL), RK_OK);
+            if (alt != RK_ALT_GREATER)
+                assert_int_equal(rk_pairwise_diff_select(xs, nx, ys, ny, M - q + 1, &hi, NULL),
+                                 RK_OK);
+            if (h.conf_int[0] != lo || h.conf_int[1] != hi) {
+                print_error("rep %d alt %d: CI (%.17g, %.17g), full distribution gives (%.17g, "
+                            "%.17g)\n",
+                            rep, alt, h.conf_int[0], h.conf_int[1], lo, hi);
+                fail();
+            }
+        }
+        free(dist);
+    }
+    assert_true(n_ci > 100);
+}
+
 /* p-values lie in [0, 1] and move monotonically with the statistic. */
 static void test_pvalues_monotone(void **state)
 {
@@ -447,6 +552,7 @@ int main(void)
         cmocka_unit_test(test_sas_react_reference),
         cmocka_unit_test(test_exact_dist_matches_enumeration),
         cmocka_unit_test(test_exact_dist_large),
+        cmocka_unit_test(test_pruned_equals_full),
         cmocka_unit_test(test_pvalues_monotone),
         cmocka_unit_test(test_auto_uses_exact_with_ties),
         cmocka_unit_test(test_bad_input),
