@@ -44,7 +44,8 @@ typedef struct brow {
 
 typedef struct band_ctx {
     brow *rows;
-    uint64_t cells; /* allocated doubles over all rows */
+    uint64_t cells;     /* allocated doubles over all rows */
+    uint64_t max_cells; /* limit on cells */
 } band_ctx;
 
 /* Make [nlo, nhi] addressable in row r, keeping the values of [r->lo, r->hi].
@@ -53,10 +54,10 @@ static int row_reserve(band_ctx *c, brow *r, int64_t nlo, int64_t nhi)
 {
     size_t need = (size_t)(nhi - nlo + 1);
     if (r->v && nlo >= r->base && nhi < r->base + (int64_t)r->cap &&
-        (r->cap < 4096 || need > r->cap / 4))
+        (r->cap < 4096 || need > r->cap / 2))
         return 1;
     int empty = r->lo > r->hi;
-    if (r->v && need <= r->cap && (r->cap < 4096 || need > r->cap / 4)) {
+    if (r->v && need <= r->cap && (r->cap < 4096 || need > r->cap / 2)) {
         /* slide the live cells to the left end */
         if (!empty)
             memmove(r->v + (r->lo - nlo), r->v + (r->lo - r->base),
@@ -65,7 +66,20 @@ static int row_reserve(band_ctx *c, brow *r, int64_t nlo, int64_t nhi)
         return 1;
     }
     size_t cap = need + need / 4 + 16;
-    if (c->cells - r->cap + cap > RK__RANKSUM_MAX_CELLS) return 0;
+    if (c->cells - r->cap + cap > c->max_cells) return 0;
+    if (r->v && !empty) {
+        /* realloc (grows or shrinks in place where it can; big rows are remapped,
+         * not copied) after moving the live cells to the left end */
+        memmove(r->v, r->v + (r->lo - r->base), (size_t)(r->hi - r->lo + 1) * sizeof *r->v);
+        double *v = realloc(r->v, cap * sizeof *v);
+        if (!v) return 0;
+        if (nlo != r->lo) memmove(v + (r->lo - nlo), v, (size_t)(r->hi - r->lo + 1) * sizeof *v);
+        c->cells = c->cells - r->cap + cap;
+        r->v = v;
+        r->cap = cap;
+        r->base = nlo;
+        return 1;
+    }
     double *v = malloc(cap * sizeof *v);
     if (!v) return 0;
     if (!empty)
@@ -179,7 +193,7 @@ rk_status rk__ranksum_band(const int64_t *scores, size_t m, size_t n, int64_t t_
 
     rk_status st = RK_OK;
     int64_t *c = malloc(N * sizeof *c), *pre = malloc((N + 1) * sizeof *pre);
-    band_ctx ctx = {calloc(mm + 1, sizeof(brow)), 0};
+    band_ctx ctx = {calloc(mm + 1, sizeof(brow)), 0, RK__RANKSUM_MAX_CELLS};
     double *dist = calloc((size_t)(t_hi - t_lo + 1), sizeof *dist);
     if (!c || !pre || !ctx.rows || !dist) {
         st = rk_error_set(err, RK_ENOMEM, "out of memory for the exact rank-sum distribution");
@@ -525,6 +539,7 @@ rk_status rk__ranksum_mid_build(const int64_t *scores, size_t m, size_t n, doubl
     M->rev = malloc((N - M->h + 1) * sizeof *M->rev);
     M->fw.rows = calloc(M->mm + 1, sizeof(brow));
     M->bw.rows = calloc(M->mm + 1, sizeof(brow));
+    M->fw.max_cells = M->bw.max_cells = RK__RANKSUM_MAX_CELLS / 2; /* 4 GiB in all */
     M->btot = calloc(M->mm + 1, sizeof *M->btot);
     if (!c || !M->rev || !M->fw.rows || !M->bw.rows || !M->btot) {
         rk__ranksum_mid_free(M);
@@ -645,8 +660,14 @@ double rk__ranksum_mid_error(const rk__ranksum_mid *M)
     return M->dropped_f + 2.0 * M->dropped_b;
 }
 
-void rk__ranksum_mid_stats(const rk__ranksum_mid *M, double *work, uint64_t *cells)
+void rk__ranksum_mid_stats(const rk__ranksum_mid *M, double *work, uint64_t *cells, uint64_t *live)
 {
     *work = M->work_f + M->work_b;
     *cells = M->fw.cells + M->bw.cells;
+    *live = 0;
+    for (size_t j = 0; j <= M->mm; j++) {
+        const brow *a = &M->fw.rows[j], *b = &M->bw.rows[j];
+        if (a->lo <= a->hi) *live += (uint64_t)(a->hi - a->lo + 1);
+        if (b->lo <= b->hi) *live += (uint64_t)(b->hi - b->lo + 1);
+    }
 }

@@ -348,11 +348,12 @@ static void *band_thread(void *arg)
 
 /* Run jobs two at a time (the second on a new thread; sequentially if threads
  * are unavailable).  Returns the first failure. */
-static rk_status band_run_all(band_job *jobs, size_t njobs, rk_error *err)
+static rk_status band_run_all(band_job *jobs, size_t njobs, int parallel, rk_error *err)
 {
     for (size_t k = 0; k < njobs; k += 2) {
         pthread_t th;
-        int threaded = k + 1 < njobs && pthread_create(&th, NULL, band_thread, &jobs[k + 1]) == 0;
+        int threaded =
+            parallel && k + 1 < njobs && pthread_create(&th, NULL, band_thread, &jobs[k + 1]) == 0;
         band_run(&jobs[k]);
         if (threaded)
             pthread_join(th, NULL);
@@ -679,7 +680,14 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
                 if (jobs[k].target < target) target = jobs[k].target;
             double delta = target * 1e-25;
             for (int attempt = 0;; attempt++) {
-                if ((st = rk__ranksum_mid_build(scores, nx, ny, delta, &mid, err))) goto done;
+                if ((st = rk__ranksum_mid_build(scores, nx, ny, delta, &mid, err))) {
+                    if (st != RK_ERANGE || band_mem > 4.0 * 1073741824.0 ||
+                        band_work > RK__RANKSUM_BAND_MAX_WORK)
+                        goto done;
+                    st = RK_OK; /* the layers did not fit after all: one window at a time */
+                    mid = NULL;
+                    break;
+                }
                 /* certify: the error bound must be negligible against what is read */
                 double p = mid_pvalue(mid, o->alternative, has_ties, W > mnw / 2.0, tx, th, nth);
                 double need = ci_window && alpha_q * 0.5 < p ? alpha_q * 0.5 : p;
@@ -690,7 +698,8 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
                 delta = attempt == 0 && need > 0 ? need * 1e-30 : 0.0;
             }
         }
-        if (!mid && (st = band_run_all(jobs, njobs, err))) goto done;
+        if (!mid && (st = band_run_all(jobs, njobs, 2.0 * band_mem <= 4.0 * 1073741824.0, err)))
+            goto done;
         double p;
         if (mid) {
             p = mid_pvalue(mid, o->alternative, has_ties, W > mnw / 2.0, tx, th, nth);
@@ -789,7 +798,7 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
                     extra.lo = lo;
                     extra.hi = hi;
                     extra.target = alpha_q * 1e-1;
-                    if ((st = band_run_all(&extra, 1, err))) break;
+                    if ((st = band_run_all(&extra, 1, 0, err))) break;
                     w = &extra.win;
                 }
                 free(extra.win.dist);
@@ -820,7 +829,7 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
                         z.n = ny;
                         z.lo = z.hi = off;
                         z.target = alpha_q * 1e-1;
-                        if ((st = band_run_all(&z, 1, err))) goto done;
+                        if ((st = band_run_all(&z, 1, 0, err))) goto done;
                         below = win_cdf(&z.win, off);
                         free(z.win.dist);
                     }

@@ -70,7 +70,9 @@ rk_status rk__ranksum_mid_build(const int64_t *scores, size_t m, size_t n, doubl
 double rk__ranksum_mid_cdf(const rk__ranksum_mid *mid, int64_t x); /* P(T <= x) */
 double rk__ranksum_mid_sf(const rk__ranksum_mid *mid, int64_t x);  /* P(T >= x) */
 double rk__ranksum_mid_error(const rk__ranksum_mid *mid);
-void rk__ranksum_mid_stats(const rk__ranksum_mid *mid, double *work, uint64_t *cells);
+/* multiply-adds done, doubles allocated, states in the two middle layers */
+void rk__ranksum_mid_stats(const rk__ranksum_mid *mid, double *work, uint64_t *cells,
+                           uint64_t *live);
 void rk__ranksum_mid_free(rk__ranksum_mid *mid);
 
 #endif

@@ -63,10 +63,11 @@ static rk_alternative parse_alt(const char *s)
 #define MAXF 16
 #define MAXN 1200
 
-static void test_fixture_cases(void **state)
+/* Run every case of a fixture file; counts per kind. */
+static void run_fixture(const char *path, int *pn_exact, int *pn_asym, int *pn_ties,
+                        int *pcoin_ci_agree)
 {
-    (void)state;
-    FILE *f = fopen(RK_FIXTURE_DIR "/wilcoxon.txt", "r");
+    FILE *f = fopen(path, "r");
     assert_non_null(f);
     static char line[100000];
     double *x = malloc(MAXN * sizeof *x), *y = malloc(MAXN * sizeof *y);
@@ -111,7 +112,7 @@ static void test_fixture_cases(void **state)
         assert_true(h.p_value >= 0.0 && h.p_value <= 1.0);
         if (kind == 0) {
             n_exact++;
-            CHECK_REL(h.p_value, p, 1e-9); /* both exact computations */
+            CHECK_REL(h.p_value, p, 1e-10); /* both exact computations */
             assert_int_equal(h.exact, 1);
             CHECK_REL(h.conf_int[0], lo, 0.0); /* identical order statistics */
             CHECK_REL(h.conf_int[1], hi, 0.0);
@@ -122,17 +123,40 @@ static void test_fixture_cases(void **state)
             assert_int_equal(h.exact, 0);
         } else {
             n_ties++;
-            CHECK_REL(h.p_value, p, 1e-9); /* coin: exact (shift algorithm) too */
+            CHECK_REL(h.p_value, p, 1e-10); /* coin: exact (shift algorithm) too */
             if (h.conf_int[0] == lo && h.conf_int[1] == hi) coin_ci_agree++;
         }
     }
     fclose(f);
     free(x);
     free(y);
+    *pn_exact = n_exact;
+    *pn_asym = n_asym;
+    *pn_ties = n_ties;
+    *pcoin_ci_agree = coin_ci_agree;
+}
+
+static void test_fixture_cases(void **state)
+{
+    (void)state;
+    int n_exact, n_asym, n_ties, coin_ci_agree;
+    run_fixture(RK_FIXTURE_DIR "/wilcoxon.txt", &n_exact, &n_asym, &n_ties, &coin_ci_agree);
     print_message("fixture: %d exact, %d asymptotic, %d exact-with-ties cases; exact CI with "
                   "ties equal to coin's in %d of %d\n",
                   n_exact, n_asym, n_ties, coin_ci_agree, n_ties);
     assert_true(n_exact >= 150 && n_asym >= 300 && n_ties >= 150);
+}
+
+/* Larger samples (n = 80..200; 7-category ordinal and rounded normal data) against
+ * R's exact test without ties and coin's exact test with ties. */
+static void test_fixture_large(void **state)
+{
+    (void)state;
+    int n_exact, n_asym, n_ties, coin_ci_agree;
+    run_fixture(RK_FIXTURE_DIR "/wilcoxon_large.txt", &n_exact, &n_asym, &n_ties, &coin_ci_agree);
+    print_message("large fixture: %d exact, %d exact-with-ties cases; CI equal to coin's in %d\n",
+                  n_exact, n_ties, coin_ci_agree);
+    assert_true(n_exact >= 4 && n_ties >= 8);
 }
 
 /* ------------------------------------------------- published examples */
@@ -547,6 +571,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixture_cases),
+        cmocka_unit_test(test_fixture_large),
         cmocka_unit_test(test_x2_y2_reference),
         cmocka_unit_test(test_airquality_reference),
         cmocka_unit_test(test_sas_react_reference),
