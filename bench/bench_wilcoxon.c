@@ -98,6 +98,8 @@ int main(int argc, char **argv)
 {
     int quick = argc > 1 && !strcmp(argv[1], "--quick");
     int only_exact = argc > 1 && !strcmp(argv[1], "--exact"); /* skip the 1e5/1e6 HL cases */
+    int only_big = argc > 1 && !strcmp(argv[1], "--big");     /* only n = m = 2000 */
+    if (only_big) only_exact = 1;
     /* 1. HL estimate + Moses CI at n = m = 1e5 and 1e6, against sorting the pooled 2n values */
     size_t sizes[] = {100000, 1000000};
     for (int s = 0; s < (only_exact ? 0 : quick ? 1 : 2); s++) {
@@ -149,7 +151,7 @@ int main(int argc, char **argv)
      */
     if (!quick) {
         size_t ns[] = {1000, 2000};
-        for (int s = 0; s < 2; s++) {
+        for (int s = only_big; s < 2; s++) {
             size_t n = ns[s];
             double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
             if (!x || !y) return 1;

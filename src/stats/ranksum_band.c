@@ -93,6 +93,21 @@ static int row_reserve(band_ctx *c, brow *r, int64_t nlo, int64_t nhi)
     return 1;
 }
 
+/* Free the buffers of rows [a, b) (rows that can no longer hold mass). */
+static void rows_release(band_ctx *c, size_t a, size_t b)
+{
+    for (size_t j = a; j < b; j++) {
+        brow *r = &c->rows[j];
+        if (!r->v) continue;
+        free(r->v);
+        c->cells -= r->cap;
+        r->v = NULL;
+        r->cap = 0;
+        r->lo = 1;
+        r->hi = 0;
+    }
+}
+
 static double sum_range(const brow *r, int64_t a, int64_t b)
 {
     double s = 0.0;
@@ -310,6 +325,8 @@ rk_status rk__ranksum_band(const int64_t *scores, size_t m, size_t n, int64_t t_
             jhi = 0;
             break;
         }
+        rows_release(&ctx, jlo, a); /* the first row in use never moves down */
+        rows_release(&ctx, b + 1, top + 1);
         jlo = a;
         jhi = b;
         if (work > 4 * RK__RANKSUM_BAND_MAX_WORK) {
@@ -470,6 +487,8 @@ static int sweep(const int64_t *c, size_t L, size_t mm, size_t nn, double delta,
             jhi = 0;
             break;
         }
+        rows_release(ctx, jlo, a); /* the first row in use never moves down */
+        rows_release(ctx, b + 1, top + 1);
         jlo = a;
         jhi = b;
     }

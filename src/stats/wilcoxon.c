@@ -423,47 +423,47 @@ static int win_quantile(const rk__ranksum_window *w, size_t m, double p, uint64_
 }
 
 /* R's qwilcox lower branch on the meet-in-the-middle tables: the smallest
- * integer 0 <= q <= M with P(W <= q) >= p - fuzz, found by galloping from the
- * normal guess q0 and bisection; *p_below = P(W <= q - 1). */
+ * integer 0 <= q <= M with P(W <= q) >= p - fuzz; *p_below = P(W <= q - 1).
+ * Each P(W <= q) is a pass over the middle layers, so the search takes Newton
+ * steps on the normal scale (q += (z(p) - z(P(W <= q))) sd, the distribution
+ * being close to normal) inside a shrinking bracket, bisecting when a step does
+ * not shrink it enough: typically 3 to 5 evaluations. */
 static uint64_t mid_quantile(const rk__ranksum_mid *mid, size_t m, uint64_t M, double p, double q0,
-                             double *p_below)
+                             double sd, double *p_below)
 {
     int64_t off = (int64_t)m * ((int64_t)m + 1), iM = (int64_t)M;
     double x = p - RK__QWILCOX_FUZZ;
-#define CDF_Q(q) rk__ranksum_mid_cdf(mid, 2 * (q) + off)
+#define CDF_Q(q) ((q) < 0 ? 0.0 : rk__ranksum_mid_cdf(mid, 2 * (q) + off))
     int64_t lo = -1, hi = iM; /* invariant: P(W <= lo) < x <= P(W <= hi) */
+    double c_lo = 0.0, c_hi = 1.0;
+    int have_lo = 0, have_hi = 0, iter = 0;
+    double zx = gsl_cdf_ugaussian_Pinv(x > 1e-300 ? x : 1e-300);
     int64_t g = q0 < 0 ? 0 : q0 > (double)iM ? iM : (int64_t)floor(q0 + 0.5);
-    if (CDF_Q(g) >= x) {
-        hi = g;
-        for (int64_t step = 1; hi > 0; step *= 2) {
-            int64_t t = g - step < 0 ? 0 : g - step;
-            if (CDF_Q(t) >= x) {
-                hi = t;
-                if (t == 0) break;
-            } else {
-                lo = t;
-                break;
-            }
-        }
-    } else {
-        lo = g;
-        for (int64_t step = 1; lo < iM; step *= 2) {
-            int64_t t = g + step > iM ? iM : g + step;
-            if (t >= iM || CDF_Q(t) >= x) {
-                hi = t;
-                break;
-            }
-            lo = t;
-        }
-    }
     while (hi - lo > 1) {
-        int64_t c = lo + (hi - lo) / 2;
-        if (CDF_Q(c) >= x)
-            hi = c;
-        else
-            lo = c;
+        if (g <= lo || g >= hi) g = lo + (hi - lo) / 2;
+        double c = CDF_Q(g);
+        if (c >= x) {
+            hi = g;
+            c_hi = c;
+            have_hi = 1;
+        } else {
+            lo = g;
+            c_lo = c;
+            have_lo = 1;
+        }
+        if (hi - lo <= 1) break;
+        /* Newton step on the normal scale from the last point, nudged inside */
+        double zc = gsl_cdf_ugaussian_Pinv(c > 1e-300 ? (c < 1 ? c : 1 - 1e-16) : 1e-300);
+        double step = (zx - zc) * sd;
+        int64_t ng = (int64_t)floor((double)g + step + (step > 0 ? 0.5 : -0.5));
+        if (ng <= lo) ng = lo + 1;
+        if (ng >= hi) ng = hi - 1;
+        /* every fourth evaluation with a finite bracket bisects (guaranteed progress) */
+        if (have_lo && have_hi && ++iter % 4 == 0) ng = lo + (hi - lo) / 2;
+        g = ng;
     }
-    *p_below = hi == 0 ? 0.0 : CDF_Q(hi - 1);
+    (void)c_hi;
+    *p_below = hi == 0 ? 0.0 : (lo == hi - 1 && have_lo ? c_lo : CDF_Q(hi - 1));
 #undef CDF_Q
     return (uint64_t)hi;
 }
@@ -569,6 +569,7 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
     int64_t off = (int64_t)nx * ((int64_t)nx + 1); /* T = 2 W + off */
     int ci_window = exact && o->conf_int && alpha_q <= 0.5;
     size_t ci_job = 0;
+    double mid_p = NAN;
     int64_t ci_half = 0; /* half-width of the CI window in W units */
     if (exact) {
         /* Only windows of the exact conditional distribution are computed: at the
@@ -690,6 +691,7 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
                 }
                 /* certify: the error bound must be negligible against what is read */
                 double p = mid_pvalue(mid, o->alternative, has_ties, W > mnw / 2.0, tx, th, nth);
+                mid_p = p;
                 double need = ci_window && alpha_q * 0.5 < p ? alpha_q * 0.5 : p;
                 double e = rk__ranksum_mid_error(mid);
                 if (e == 0.0 || e <= 1e-14 * need || attempt == 2) break;
@@ -702,7 +704,7 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
             goto done;
         double p;
         if (mid) {
-            p = mid_pvalue(mid, o->alternative, has_ties, W > mnw / 2.0, tx, th, nth);
+            p = mid_p; /* computed when certifying the tables */
         } else if (nth == 0) {
             p = 1.0; /* t at the centre: every split is at least as extreme */
         } else if (o->alternative == RK_ALT_LESS) {
@@ -772,7 +774,7 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
             double below = 0.0;
             if (ci_window && mid) {
                 double q0 = mnw / 2.0 + gsl_cdf_ugaussian_Pinv(alpha_q) * sqrt(var);
-                qu = mid_quantile(mid, nx, M, alpha_q, q0, &below);
+                qu = mid_quantile(mid, nx, M, alpha_q, q0, sqrt(var), &below);
             } else if (ci_window) {
                 /* the quantile from the window; move or widen it until it is inside */
                 const rk__ranksum_window *w = &jobs[ci_job - 1].win;
