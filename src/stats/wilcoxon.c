@@ -679,7 +679,10 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
             double target = 1.0;
             for (size_t k = 0; k < njobs; k++)
                 if (jobs[k].target < target) target = jobs[k].target;
-            double delta = target * 1e-25;
+            /* each dropped state is below delta and there are fewer drops than
+             * multiply-adds (predicted work overestimates them): dropped mass
+             * <= 1e-13 target, target <= 1/10 of any probability to be read */
+            double delta = target * 1e-13 / (mid_work > 1.0 ? mid_work : 1.0);
             for (int attempt = 0;; attempt++) {
                 if ((st = rk__ranksum_mid_build(scores, nx, ny, delta, &mid, err))) {
                     if (st != RK_ERANGE || band_mem > 4.0 * 1073741824.0 ||
