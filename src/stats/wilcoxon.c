@@ -260,7 +260,6 @@ rk_status rk_ranksum_exact_dist(const int64_t *scores, size_t m, size_t n, doubl
 
 /* R's qwilcox: 10 * DBL_EPSILON fuzz on the probability (nmath/wilcox.c). */
 #define RK__QWILCOX_FUZZ (10 * DBL_EPSILON)
-#define RK__QWILCOX_FUZZ_ RK__QWILCOX_FUZZ
 
 uint64_t rk__ranksum_quantile(const double *dist, int64_t min_sum, size_t len, size_t m, double p,
                               double *p_below)
@@ -396,7 +395,7 @@ static int win_quantile(const rk__ranksum_window *w, size_t m, double p, uint64_
                         double *p_below, int *dir)
 {
     int64_t off = (int64_t)m * ((int64_t)m + 1);
-    double x = p - RK__QWILCOX_FUZZ_;
+    double x = p - RK__QWILCOX_FUZZ;
     /* first q whose T = 2q + off is >= t_lo - 1 */
     int64_t qa = (w->t_lo - 1 - off) > 0 ? (w->t_lo - 1 - off + 1) / 2 : 0;
     int64_t qb = (w->t_hi - off) >= 0 ? (w->t_hi - off) / 2 : -1;
