@@ -421,18 +421,29 @@ static int win_quantile(const rk__ranksum_window *w, size_t m, double p, uint64_
     return 0;
 }
 
+/* Tails from whichever exact engine was built: the few-category sums or meet in the middle. */
+static double tail_cdf(const rk__ranksum_mid *mid, const rk__ranksum_cat *cat, int64_t x)
+{
+    return cat ? rk__ranksum_cat_cdf(cat, x) : rk__ranksum_mid_cdf(mid, x);
+}
+
+static double tail_sf(const rk__ranksum_mid *mid, const rk__ranksum_cat *cat, int64_t x)
+{
+    return cat ? rk__ranksum_cat_sf(cat, x) : rk__ranksum_mid_sf(mid, x);
+}
+
 /* R's qwilcox lower branch on the meet-in-the-middle tables: the smallest
  * integer 0 <= q <= M with P(W <= q) >= p - fuzz; *p_below = P(W <= q - 1).
  * Each P(W <= q) is a pass over the middle layers, so the search takes Newton
  * steps on the normal scale (q += (z(p) - z(P(W <= q))) sd, the distribution
  * being close to normal) inside a shrinking bracket, bisecting when a step does
  * not shrink it enough: typically 3 to 5 evaluations. */
-static uint64_t mid_quantile(const rk__ranksum_mid *mid, size_t m, uint64_t M, double p, double q0,
-                             double sd, double *p_below)
+static uint64_t mid_quantile(const rk__ranksum_mid *mid, const rk__ranksum_cat *cat, size_t m,
+                             uint64_t M, double p, double q0, double sd, double *p_below)
 {
     int64_t off = (int64_t)m * ((int64_t)m + 1), iM = (int64_t)M;
     double x = p - RK__QWILCOX_FUZZ;
-#define CDF_Q(q) ((q) < 0 ? 0.0 : rk__ranksum_mid_cdf(mid, 2 * (q) + off))
+#define CDF_Q(q) ((q) < 0 ? 0.0 : tail_cdf(mid, cat, 2 * (q) + off))
     int64_t lo = -1, hi = iM; /* invariant: P(W <= lo) < x <= P(W <= hi) */
     double c_lo = 0.0, c_hi = 1.0;
     int have_lo = 0, have_hi = 0, iter = 0;
@@ -469,15 +480,14 @@ static uint64_t mid_quantile(const rk__ranksum_mid *mid, size_t m, uint64_t M, d
 
 /* The exact p-value from the meet-in-the-middle tables (see the test below for
  * the rules); th[0..nth-1] are coin's two thresholds with ties (nth = 0: p = 1). */
-static double mid_pvalue(const rk__ranksum_mid *mid, rk_alternative alt, int has_ties,
-                         int above_centre, int64_t tx, const int64_t *th, size_t nth)
+static double mid_pvalue(const rk__ranksum_mid *mid, const rk__ranksum_cat *cat, rk_alternative alt,
+                         int has_ties, int above_centre, int64_t tx, const int64_t *th, size_t nth)
 {
-    if (alt == RK_ALT_LESS) return rk__ranksum_mid_cdf(mid, tx);
-    if (alt == RK_ALT_GREATER) return rk__ranksum_mid_sf(mid, tx);
-    if (!has_ties)
-        return 2.0 * (above_centre ? rk__ranksum_mid_sf(mid, tx) : rk__ranksum_mid_cdf(mid, tx));
+    if (alt == RK_ALT_LESS) return tail_cdf(mid, cat, tx);
+    if (alt == RK_ALT_GREATER) return tail_sf(mid, cat, tx);
+    if (!has_ties) return 2.0 * (above_centre ? tail_sf(mid, cat, tx) : tail_cdf(mid, cat, tx));
     if (nth == 0) return 1.0;
-    return rk__ranksum_mid_cdf(mid, th[0]) + rk__ranksum_mid_sf(mid, th[1]);
+    return tail_cdf(mid, cat, th[0]) + tail_sf(mid, cat, th[1]);
 }
 
 /* ------------------------------------------------------------- the test */
@@ -521,6 +531,7 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
     band_job jobs[3]; /* windows of the exact distribution (p-value, CI) */
     size_t njobs = 0;
     rk__ranksum_mid *mid = NULL; /* or both halves of it */
+    rk__ranksum_cat *cat = NULL; /* or closed-form sums for <= 3 distinct scores */
     memset(jobs, 0, sizeof jobs);
     if (!pool || !rk || !scores) {
         st = rk_error_set(err, RK_ENOMEM, "out of memory (Wilcoxon test, %zu values)", N);
@@ -631,81 +642,89 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
                 ci_job = njobs;
             }
         }
-        /* Two engines, chosen on predicted cost (a model of where the mass lies):
-         * - meet in the middle: two half sweeps on two threads, then every tail is
-         *   one pass over the middle layers (best with several windows);
-         * - one pruned sweep per window (jobs above, two at a time), which also
-         *   sums decided states (best for a single window or very unequal sizes).
-         * Hopeless sizes are refused before starting. */
-        double band_work = 0.0, band_mem = 0.0, band_wall = 0.0;
-        for (size_t k = 0; k < njobs; k++) {
-            double w, l;
-            if ((st =
-                     rk__ranksum_band_predict(scores, nx, ny, jobs[k].lo, jobs[k].hi, &w, &l, err)))
-                goto done;
-            band_work += w;
-            if (w > band_wall) band_wall = w;
-            if (l * RK__RANKSUM_BYTES_PER_STATE > band_mem)
-                band_mem = l * RK__RANKSUM_BYTES_PER_STATE;
-        }
-        if (njobs > 2 || band_work / 2.0 > band_wall) band_wall = band_work / 2.0;
-        double mid_work, mid_live;
-        if ((st = rk__ranksum_band_predict(scores, nx, ny, INT64_MIN / 4, INT64_MAX / 4, &mid_work,
-                                           &mid_live, err)))
-            goto done;
-        double mid_mem = 2.0 * mid_live * RK__RANKSUM_BYTES_PER_STATE;
-        int use_mid = mid_mem <= 4.0 * 1073741824.0 && mid_work <= RK__RANKSUM_BAND_MAX_WORK &&
-                      (mid_work / 2.0 <= band_wall || band_mem > 4.0 * 1073741824.0 ||
-                       band_work > RK__RANKSUM_BAND_MAX_WORK);
-        if (!use_mid && band_mem > 4.0 * 1073741824.0) {
-            st = rk_error_set(err, RK_ERANGE,
-                              "exact rank-sum distribution for group sizes %zu and %zu with this "
-                              "tie pattern needs about %.1f GiB (limit 4 GiB); use the asymptotic "
-                              "method",
-                              nx, ny, (mid_mem < band_mem ? mid_mem : band_mem) / 1073741824.0);
-            goto done;
-        }
-        if (!use_mid && band_work > RK__RANKSUM_BAND_MAX_WORK) {
-            st = rk_error_set(err, RK_ERANGE,
-                              "exact rank-sum distribution for group sizes %zu and %zu would take "
-                              "about %.2g operations (limit %.0e, a few minutes); use the "
-                              "asymptotic method",
-                              nx, ny, band_work < mid_work ? band_work : mid_work,
-                              RK__RANKSUM_BAND_MAX_WORK);
-            goto done;
-        }
-        if (use_mid) {
-            double target = 1.0;
-            for (size_t k = 0; k < njobs; k++)
-                if (jobs[k].target < target) target = jobs[k].target;
-            /* each dropped state is below delta and there are fewer drops than
-             * multiply-adds (predicted work overestimates them): dropped mass
-             * <= 1e-13 target, target <= 1/10 of any probability to be read */
-            double delta = target * 1e-13 / (mid_work > 1.0 ? mid_work : 1.0);
-            for (int attempt = 0;; attempt++) {
-                if ((st = rk__ranksum_mid_build(scores, nx, ny, delta, &mid, err))) {
-                    if (st != RK_ERANGE || band_mem > 4.0 * 1073741824.0 ||
-                        band_work > RK__RANKSUM_BAND_MAX_WORK)
-                        goto done;
-                    st = RK_OK; /* the layers did not fit after all: one window at a time */
-                    mid = NULL;
-                    break;
-                }
-                /* certify: the error bound must be negligible against what is read */
-                double p = mid_pvalue(mid, o->alternative, has_ties, W > mnw / 2.0, tx, th, nth);
-                mid_p = p;
-                double need = ci_window && alpha_q * 0.5 < p ? alpha_q * 0.5 : p;
-                double e = rk__ranksum_mid_error(mid);
-                if (e == 0.0 || e <= 1e-14 * need || attempt == 2) break;
-                rk__ranksum_mid_free(mid);
-                mid = NULL;
-                delta = attempt == 0 && need > 0 ? need * 1e-30 : 0.0;
+        /* At most three distinct scores (e.g. a 3-category outcome): closed-form sums. */
+        if ((st = rk__ranksum_cat_build(scores, nx, ny, &cat, err))) goto done;
+        if (!cat) {
+            /* Two engines, chosen on predicted cost (a model of where the mass lies):
+             * - meet in the middle: two half sweeps on two threads, then every tail is
+             *   one pass over the middle layers (best with several windows);
+             * - one pruned sweep per window (jobs above, two at a time), which also
+             *   sums decided states (best for a single window or very unequal sizes).
+             * Hopeless sizes are refused before starting. */
+            double band_work = 0.0, band_mem = 0.0, band_wall = 0.0;
+            for (size_t k = 0; k < njobs; k++) {
+                double w, l;
+                if ((st = rk__ranksum_band_predict(scores, nx, ny, jobs[k].lo, jobs[k].hi, &w, &l,
+                                                   err)))
+                    goto done;
+                band_work += w;
+                if (w > band_wall) band_wall = w;
+                if (l * RK__RANKSUM_BYTES_PER_STATE > band_mem)
+                    band_mem = l * RK__RANKSUM_BYTES_PER_STATE;
             }
+            if (njobs > 2 || band_work / 2.0 > band_wall) band_wall = band_work / 2.0;
+            double mid_work, mid_live;
+            if ((st = rk__ranksum_band_predict(scores, nx, ny, INT64_MIN / 4, INT64_MAX / 4,
+                                               &mid_work, &mid_live, err)))
+                goto done;
+            double mid_mem = 2.0 * mid_live * RK__RANKSUM_BYTES_PER_STATE;
+            int use_mid = mid_mem <= 4.0 * 1073741824.0 && mid_work <= RK__RANKSUM_BAND_MAX_WORK &&
+                          (mid_work / 2.0 <= band_wall || band_mem > 4.0 * 1073741824.0 ||
+                           band_work > RK__RANKSUM_BAND_MAX_WORK);
+            if (!use_mid && band_mem > 4.0 * 1073741824.0) {
+                st = rk_error_set(
+                    err, RK_ERANGE,
+                    "exact rank-sum distribution for group sizes %zu and %zu with this "
+                    "tie pattern needs about %.1f GiB (limit 4 GiB); use the asymptotic "
+                    "method",
+                    nx, ny, (mid_mem < band_mem ? mid_mem : band_mem) / 1073741824.0);
+                goto done;
+            }
+            if (!use_mid && band_work > RK__RANKSUM_BAND_MAX_WORK) {
+                st = rk_error_set(
+                    err, RK_ERANGE,
+                    "exact rank-sum distribution for group sizes %zu and %zu would take "
+                    "about %.2g operations (limit %.0e, a few minutes); use the "
+                    "asymptotic method",
+                    nx, ny, band_work < mid_work ? band_work : mid_work, RK__RANKSUM_BAND_MAX_WORK);
+                goto done;
+            }
+            if (use_mid) {
+                double target = 1.0;
+                for (size_t k = 0; k < njobs; k++)
+                    if (jobs[k].target < target) target = jobs[k].target;
+                /* each dropped state is below delta and there are fewer drops than
+                 * multiply-adds (predicted work overestimates them): dropped mass
+                 * <= 1e-13 target, target <= 1/10 of any probability to be read */
+                double delta = target * 1e-13 / (mid_work > 1.0 ? mid_work : 1.0);
+                for (int attempt = 0;; attempt++) {
+                    if ((st = rk__ranksum_mid_build(scores, nx, ny, delta, &mid, err))) {
+                        if (st != RK_ERANGE || band_mem > 4.0 * 1073741824.0 ||
+                            band_work > RK__RANKSUM_BAND_MAX_WORK)
+                            goto done;
+                        st = RK_OK; /* the layers did not fit after all: one window at a time */
+                        mid = NULL;
+                        break;
+                    }
+                    /* certify: the error bound must be negligible against what is read */
+                    double p =
+                        mid_pvalue(mid, NULL, o->alternative, has_ties, W > mnw / 2.0, tx, th, nth);
+                    mid_p = p;
+                    double need = ci_window && alpha_q * 0.5 < p ? alpha_q * 0.5 : p;
+                    double e = rk__ranksum_mid_error(mid);
+                    if (e == 0.0 || e <= 1e-14 * need || attempt == 2) break;
+                    rk__ranksum_mid_free(mid);
+                    mid = NULL;
+                    delta = attempt == 0 && need > 0 ? need * 1e-30 : 0.0;
+                }
+            }
+            if (!mid && (st = band_run_all(jobs, njobs, 2.0 * band_mem <= 4.0 * 1073741824.0, err)))
+                goto done;
         }
-        if (!mid && (st = band_run_all(jobs, njobs, 2.0 * band_mem <= 4.0 * 1073741824.0, err)))
-            goto done;
         double p;
-        if (mid) {
+        if (cat) {
+            p = mid_pvalue(NULL, cat, o->alternative, has_ties, W > mnw / 2.0, tx, th, nth);
+        } else if (mid) {
             p = mid_p; /* computed when certifying the tables */
         } else if (nth == 0) {
             p = 1.0; /* t at the centre: every split is at least as extreme */
@@ -774,9 +793,9 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
              * limits d[qu] and d[M - qu + 1].  With ties the quantile comes from
              * the conditional distribution of the observed tie pattern. */
             double below = 0.0;
-            if (ci_window && mid) {
+            if (ci_window && (mid || cat)) {
                 double q0 = mnw / 2.0 + gsl_cdf_ugaussian_Pinv(alpha_q) * sqrt(var);
-                qu = mid_quantile(mid, nx, M, alpha_q, q0, sqrt(var), &below);
+                qu = mid_quantile(mid, cat, nx, M, alpha_q, q0, sqrt(var), &below);
             } else if (ci_window) {
                 /* the quantile from the window; move or widen it until it is inside */
                 const rk__ranksum_window *w = &jobs[ci_job - 1].win;
@@ -821,8 +840,8 @@ rk_status rk_wilcoxon_rank_sum(const double *x, size_t nx, const double *y, size
             if (qu == 0) {
                 qu = 1;
                 below = 0.0; /* achieved alpha = 2 * P(W <= qu - 1) = 2 * P(W <= 0) */
-                if (ci_window && mid) {
-                    below = rk__ranksum_mid_cdf(mid, off);
+                if (ci_window && (mid || cat)) {
+                    below = tail_cdf(mid, cat, off);
                 } else if (ci_window) {
                     below = win_cdf(&jobs[ci_job - 1].win, off);
                     if (below < 0) { /* not in the first window: it was moved */
@@ -885,5 +904,6 @@ done:
     for (size_t k = 0; k < njobs; k++)
         free(jobs[k].win.dist);
     rk__ranksum_mid_free(mid);
+    rk__ranksum_cat_free(cat);
     return st;
 }

@@ -75,4 +75,17 @@ void rk__ranksum_mid_stats(const rk__ranksum_mid *mid, double *work, uint64_t *c
                            uint64_t *live);
 void rk__ranksum_mid_free(rk__ranksum_mid *mid);
 
+/* Scores with at most three distinct values (a 2 x g table, g <= 3): the tails
+ * are sums over the first group's count in the lowest category of a
+ * hypergeometric probability times a hypergeometric tail (probabilities by ratio
+ * recurrences, cumulated from each end): O(t1 t2) memory and time to build,
+ * O(t1) per tail.  *out is NULL (and RK_OK) when there are more than three
+ * distinct scores. */
+typedef struct rk__ranksum_cat rk__ranksum_cat;
+rk_status rk__ranksum_cat_build(const int64_t *scores, size_t m, size_t n, rk__ranksum_cat **out,
+                                rk_error *err);
+double rk__ranksum_cat_cdf(const rk__ranksum_cat *c, int64_t x); /* P(T <= x) */
+double rk__ranksum_cat_sf(const rk__ranksum_cat *c, int64_t x);  /* P(T >= x) */
+void rk__ranksum_cat_free(rk__ranksum_cat *c);
+
 #endif

@@ -135,11 +135,63 @@ static void test_mid_equals_full(void **state)
     assert_true(checked > 10000);
 }
 
+/* At most three distinct scores: the closed-form sums equal the full distribution; more
+ * than three: no engine is built. */
+static void test_cat_equals_full(void **state)
+{
+    (void)state;
+    uint64_t s = 31337;
+    int checked = 0;
+    for (int rep = 0; rep < 400; rep++) {
+        size_t m = 1 + rng(&s) % 40, n = 1 + rng(&s) % 40, N = m + n;
+        unsigned k = 1 + (unsigned)(rng(&s) % 4); /* 1..4 categories */
+        int64_t sc[80];
+        tied_scores(&s, N, k, sc);
+        double *dist;
+        int64_t mn;
+        size_t len;
+        assert_int_equal(rk_ranksum_exact_dist(sc, m, n, &dist, &mn, &len, NULL), RK_OK);
+        rk__ranksum_cat *cat;
+        assert_int_equal(rk__ranksum_cat_build(sc, m, n, &cat, NULL), RK_OK);
+        size_t distinct = 0;
+        for (size_t i = 0; i < N; i++) {
+            int seen = 0;
+            for (size_t j = 0; j < i; j++)
+                seen |= sc[j] == sc[i];
+            distinct += !seen;
+        }
+        if (distinct > 3) {
+            assert_null(cat);
+            free(dist);
+            continue;
+        }
+        assert_non_null(cat);
+        double cum = 0.0;
+        for (int64_t x = mn - 2; x <= mn + (int64_t)len + 1; x++) {
+            if (x >= mn && x < mn + (int64_t)len) cum += dist[x - mn];
+            double sf = 0.0;
+            for (int64_t t = x > mn ? x : mn; t < mn + (int64_t)len; t++)
+                sf += dist[t - mn];
+            double got = rk__ranksum_cat_cdf(cat, x), got_sf = rk__ranksum_cat_sf(cat, x);
+            if (!near(got, cum, 1e-12, 1e-300) || !near(got_sf, sf, 1e-12, 1e-300)) {
+                print_error("m=%zu n=%zu k=%u x=%lld: cdf %.17g vs %.17g, sf %.17g vs %.17g\n", m,
+                            n, k, (long long)x, got, cum, got_sf, sf);
+                fail();
+            }
+            checked++;
+        }
+        rk__ranksum_cat_free(cat);
+        free(dist);
+    }
+    assert_true(checked > 10000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_band_equals_full),
         cmocka_unit_test(test_mid_equals_full),
+        cmocka_unit_test(test_cat_equals_full),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
