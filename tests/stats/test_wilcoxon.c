@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rctkit/stats.h"
+#include "stats/wilcoxon.h"
 
 static int close_rel(double got, double want, double tol)
 {
@@ -20,13 +21,13 @@ static int close_rel(double got, double want, double tol)
     return fabs(got - want) <= tol * fabs(want) || fabs(got - want) <= 1e-300;
 }
 
-#define CHECK_REL(got, want, tol)                                                              \
-    do {                                                                                       \
-        if (!close_rel((got), (want), (tol))) {                                                \
-            print_error("%s = %.17g, expected %.17g (line %d)\n", #got, (double)(got),        \
-                        (double)(want), line_no);                                              \
-            fail();                                                                            \
-        }                                                                                      \
+#define CHECK_REL(got, want, tol)                                                                  \
+    do {                                                                                           \
+        if (!close_rel((got), (want), (tol))) {                                                    \
+            print_error("%s = %.17g, expected %.17g (line %d)\n", #got, (double)(got),             \
+                        (double)(want), line_no);                                                  \
+            fail();                                                                                \
+        }                                                                                          \
     } while (0)
 
 /* ------------------------------------------------------------ fixtures */
@@ -62,10 +63,11 @@ static rk_alternative parse_alt(const char *s)
 #define MAXF 16
 #define MAXN 1200
 
-static void test_fixture_cases(void **state)
+/* Run every case of a fixture file; counts per kind. */
+static void run_fixture(const char *path, int *pn_exact, int *pn_asym, int *pn_ties,
+                        int *pcoin_ci_agree)
 {
-    (void)state;
-    FILE *f = fopen(RK_FIXTURE_DIR "/wilcoxon.txt", "r");
+    FILE *f = fopen(path, "r");
     assert_non_null(f);
     static char line[100000];
     double *x = malloc(MAXN * sizeof *x), *y = malloc(MAXN * sizeof *y);
@@ -110,7 +112,7 @@ static void test_fixture_cases(void **state)
         assert_true(h.p_value >= 0.0 && h.p_value <= 1.0);
         if (kind == 0) {
             n_exact++;
-            CHECK_REL(h.p_value, p, 1e-9); /* both exact computations */
+            CHECK_REL(h.p_value, p, 1e-10); /* both exact computations */
             assert_int_equal(h.exact, 1);
             CHECK_REL(h.conf_int[0], lo, 0.0); /* identical order statistics */
             CHECK_REL(h.conf_int[1], hi, 0.0);
@@ -121,17 +123,40 @@ static void test_fixture_cases(void **state)
             assert_int_equal(h.exact, 0);
         } else {
             n_ties++;
-            CHECK_REL(h.p_value, p, 1e-9); /* coin: exact (shift algorithm) too */
+            CHECK_REL(h.p_value, p, 1e-10); /* coin: exact (shift algorithm) too */
             if (h.conf_int[0] == lo && h.conf_int[1] == hi) coin_ci_agree++;
         }
     }
     fclose(f);
     free(x);
     free(y);
+    *pn_exact = n_exact;
+    *pn_asym = n_asym;
+    *pn_ties = n_ties;
+    *pcoin_ci_agree = coin_ci_agree;
+}
+
+static void test_fixture_cases(void **state)
+{
+    (void)state;
+    int n_exact, n_asym, n_ties, coin_ci_agree;
+    run_fixture(RK_FIXTURE_DIR "/wilcoxon.txt", &n_exact, &n_asym, &n_ties, &coin_ci_agree);
     print_message("fixture: %d exact, %d asymptotic, %d exact-with-ties cases; exact CI with "
                   "ties equal to coin's in %d of %d\n",
                   n_exact, n_asym, n_ties, coin_ci_agree, n_ties);
     assert_true(n_exact >= 150 && n_asym >= 300 && n_ties >= 150);
+}
+
+/* Larger samples (n = 80..200; 7-category ordinal and rounded normal data) against
+ * R's exact test without ties and coin's exact test with ties. */
+static void test_fixture_large(void **state)
+{
+    (void)state;
+    int n_exact, n_asym, n_ties, coin_ci_agree;
+    run_fixture(RK_FIXTURE_DIR "/wilcoxon_large.txt", &n_exact, &n_asym, &n_ties, &coin_ci_agree);
+    print_message("large fixture: %d exact, %d exact-with-ties cases; CI equal to coin's in %d\n",
+                  n_exact, n_ties, coin_ci_agree);
+    assert_true(n_exact >= 4 && n_ties >= 8);
 }
 
 /* ------------------------------------------------- published examples */
@@ -179,10 +204,10 @@ static void test_airquality_reference(void **state)
     (void)state;
     int line_no = 0;
     /* airquality Ozone, Month 5 vs Month 8 (NA removed) */
-    const double may[] = {41, 36, 12, 18, 28, 23, 19, 8, 7, 16, 11, 14, 18,
-                          14, 34, 6, 30, 11, 1, 11, 4, 32, 23, 45, 115, 37};
-    const double aug[] = {39, 9, 16, 78, 35, 66, 122, 89, 110, 44, 28, 65, 22,
-                          59, 23, 31, 44, 21, 9, 45, 168, 73, 76, 118, 84, 85};
+    const double may[] = {41, 36, 12, 18, 28, 23, 19, 8, 7,  16, 11, 14,  18,
+                          14, 34, 6,  30, 11, 1,  11, 4, 32, 23, 45, 115, 37};
+    const double aug[] = {39, 9,  16, 78, 35, 66, 122, 89,  110, 44, 28,  65, 22,
+                          59, 23, 31, 44, 21, 9,  45,  168, 73,  76, 118, 84, 85};
     rk_wilcoxon_opts o;
     rk_wilcoxon_opts_init(&o);
     o.conf_int = 1;
@@ -200,7 +225,8 @@ static void test_sas_react_reference(void **state)
 {
     (void)state;
     int line_no = 0;
-    const double s1[] = {1.94, 1.94, 2.92, 2.92, 2.92, 2.92, 3.27, 3.27, 3.27, 3.27, 3.70, 3.70, 3.74};
+    const double s1[] = {1.94, 1.94, 2.92, 2.92, 2.92, 2.92, 3.27,
+                         3.27, 3.27, 3.27, 3.70, 3.70, 3.74};
     const double s2[] = {3.27, 3.27, 3.27, 3.70, 3.70, 3.74};
     rk_wilcoxon_opts o;
     rk_wilcoxon_opts_init(&o);
@@ -261,9 +287,11 @@ static void test_exact_dist_matches_enumeration(void **state)
             v[i] = (double)((seed >> 40) % (rep % 3 == 0 ? 3 : rep % 3 == 1 ? 6 : 1000));
         }
         assert_int_equal(rk_rank(v, N, rk, NULL, NULL), RK_OK);
-        for (size_t i = 0; i < N; i++) sc[i] = (int64_t)(2 * rk[i]);
+        for (size_t i = 0; i < N; i++)
+            sc[i] = (int64_t)(2 * rk[i]);
         if (rep % 10 == 9) /* arbitrary non-rank integer scores too */
-            for (size_t i = 0; i < N; i++) sc[i] = (int64_t)((seed >> (2 * i)) % 9);
+            for (size_t i = 0; i < N; i++)
+                sc[i] = (int64_t)((seed >> (2 * i)) % 9);
         double *dist = NULL;
         int64_t min_sum;
         size_t len;
@@ -271,18 +299,21 @@ static void test_exact_dist_matches_enumeration(void **state)
         assert_int_equal(rk_ranksum_exact_dist(sc, m, N - m, &dist, &min_sum, &len, &err), RK_OK);
         double cnt[16 * 40] = {0};
         int64_t maxs = 0;
-        for (size_t i = 0; i < N; i++) maxs += sc[i];
+        for (size_t i = 0; i < N; i++)
+            maxs += sc[i];
         assert_true(maxs < 16 * 40);
         enumerate(sc, N, m, cnt, 0);
         double total = 0, sum = 0;
-        for (int64_t s = 0; s <= maxs; s++) total += cnt[s];
+        for (int64_t s = 0; s <= maxs; s++)
+            total += cnt[s];
         for (int64_t s = 0; s <= maxs; s++) {
             double want = cnt[s] / total;
             double got = (s >= min_sum && s < min_sum + (int64_t)len) ? dist[s - min_sum] : 0.0;
             assert_true(fabs(got - want) <= 1e-13);
         }
         assert_true(cnt[min_sum] > 0 && cnt[min_sum + (int64_t)len - 1] > 0);
-        for (size_t i = 0; i < len; i++) sum += dist[i];
+        for (size_t i = 0; i < len; i++)
+            sum += dist[i];
         assert_true(fabs(sum - 1.0) < 1e-12);
         free(dist);
     }
@@ -295,7 +326,8 @@ static void test_exact_dist_large(void **state)
     size_t m = 120, n = 90, N = m + n;
     int64_t *sc = malloc(N * sizeof *sc);
     assert_non_null(sc);
-    for (size_t i = 0; i < N; i++) sc[i] = (int64_t)(2 * (i + 1));
+    for (size_t i = 0; i < N; i++)
+        sc[i] = (int64_t)(2 * (i + 1));
     double *dist;
     int64_t min_sum;
     size_t len;
@@ -306,12 +338,118 @@ static void test_exact_dist_large(void **state)
     for (size_t i = 0; i < len; i++) {
         assert_true(dist[i] >= 0);
         sum += dist[i];
-        if (i % 2 == 0) assert_true(fabs(dist[i] - dist[len - 1 - i]) <= 1e-12 * dist[i] + 1e-300);
-        else assert_true(dist[i] == 0);
+        if (i % 2 == 0)
+            assert_true(fabs(dist[i] - dist[len - 1 - i]) <= 1e-12 * dist[i] + 1e-300);
+        else
+            assert_true(dist[i] == 0);
     }
     assert_true(fabs(sum - 1) < 1e-10);
     free(dist);
     free(sc);
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The test's exact p-values and CI limits (from windows / meet in the middle) equal
+ * those computed from the full distribution (rk_ranksum_exact_dist, itself checked
+ * against enumeration) on random tied and untied samples, every alternative. */
+static uint64_t rng64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static void test_pruned_equals_full(void **state)
+{
+    (void)state;
+    uint64_t s = 4242;
+    int line_no = 0, n_ci = 0;
+    for (int rep = 0; rep < 120; rep++) {
+        line_no = rep;
+        size_t nx = 2 + rng64(&s) % 70, ny = 2 + rng64(&s) % 70, N = nx + ny;
+        unsigned cats[] = {0, 2, 3, 4, 7, 15};
+        unsigned k = cats[rng64(&s) % 6];
+        double x[80], y[80], pool[160], rk[160];
+        double shift = (double)(rng64(&s) % 5) * 0.3;
+        for (size_t i = 0; i < nx; i++)
+            x[i] = k ? (double)(rng64(&s) % k) + (rng64(&s) % 3 == 0 ? 1 : 0) * (shift > 0)
+                     : (double)(rng64(&s) % 100000) / 1000.0 + shift;
+        for (size_t i = 0; i < ny; i++)
+            y[i] = k ? (double)(rng64(&s) % k) : (double)(rng64(&s) % 100000) / 1000.0;
+        memcpy(pool, x, nx * sizeof *x);
+        memcpy(pool + nx, y, ny * sizeof *y);
+        rk_ties ties;
+        assert_int_equal(rk_rank(pool, N, rk, &ties, NULL), RK_OK);
+        int64_t sc[160], tx = 0, tall = 0;
+        for (size_t i = 0; i < N; i++) {
+            sc[i] = (int64_t)llround(2.0 * rk[i]);
+            tall += sc[i];
+            if (i < nx) tx += sc[i];
+        }
+        double *dist;
+        int64_t mn;
+        size_t len;
+        assert_int_equal(rk_ranksum_exact_dist(sc, nx, ny, &dist, &mn, &len, NULL), RK_OK);
+        double lower = 0, upper = 0, coin2 = 0;
+        int64_t ref = (int64_t)N * tx - (int64_t)nx * tall;
+        if (ref < 0) ref = -ref;
+        for (size_t i = 0; i < len; i++) {
+            int64_t t = mn + (int64_t)i, d = (int64_t)N * t - (int64_t)nx * tall;
+            if (t <= tx) lower += dist[i];
+            if (t >= tx) upper += dist[i];
+            if ((d < 0 ? -d : d) >= ref) coin2 += dist[i];
+        }
+        double W = (double)tx / 2.0 - (double)nx * ((double)nx + 1.0) / 2.0;
+        for (int alt = 0; alt < 3; alt++) {
+            rk_wilcoxon_opts o;
+            rk_wilcoxon_opts_init(&o);
+            o.method = RK_METHOD_EXACT;
+            o.alternative = (rk_alternative)alt;
+            o.conf_int = (rep + alt) % 2;
+            double levels[] = {0.8, 0.9, 0.95, 0.99};
+            o.conf_level = levels[rng64(&s) % 4];
+            rk_htest h;
+            rk_error err;
+            assert_int_equal(rk_wilcoxon_rank_sum(x, nx, y, ny, &o, &h, &err), RK_OK);
+            double want = alt == RK_ALT_LESS      ? lower
+                          : alt == RK_ALT_GREATER ? upper
+                          : ties.n_tie_groups     ? coin2
+                                              : 2.0 * (W > (double)nx * ny / 2.0 ? upper : lower);
+            if (want > 1.0) want = 1.0;
+            CHECK_REL(h.p_value, want, 1e-11);
+            if (!o.conf_int) continue;
+            n_ci++;
+            double a = 1.0 - o.conf_level, below;
+            double aq = alt == RK_ALT_TWO_SIDED ? a / 2.0 : a;
+            uint64_t q = rk__ranksum_quantile(dist, mn, len, nx, aq, &below);
+            if (q == 0) q = 1;
+            uint64_t M = (uint64_t)nx * ny;
+            double xs[80], ys[80], lo = -INFINITY, hi = INFINITY;
+            memcpy(xs, x, nx * sizeof *x);
+            memcpy(ys, y, ny * sizeof *y);
+            qsort(xs, nx, sizeof *xs, cmp_dbl);
+            qsort(ys, ny, sizeof *ys, cmp_dbl);
+            if (alt != RK_ALT_LESS)
+                assert_int_equal(rk_pairwise_diff_select(xs, nx, ys, ny, q, &lo, NULL), RK_OK);
+            if (alt != RK_ALT_GREATER)
+                assert_int_equal(rk_pairwise_diff_select(xs, nx, ys, ny, M - q + 1, &hi, NULL),
+                                 RK_OK);
+            if (h.conf_int[0] != lo || h.conf_int[1] != hi) {
+                print_error("rep %d alt %d: CI (%.17g, %.17g), full distribution gives (%.17g, "
+                            "%.17g)\n",
+                            rep, alt, h.conf_int[0], h.conf_int[1], lo, hi);
+                fail();
+            }
+        }
+        free(dist);
+    }
+    assert_true(n_ci > 100);
 }
 
 /* p-values lie in [0, 1] and move monotonically with the statistic. */
@@ -325,7 +463,8 @@ static void test_pvalues_monotone(void **state)
         o.method = (rk_method)method;
         double prev_less = -1, prev_greater = 2;
         for (int shift = -12; shift <= 12; shift++) {
-            for (int i = 0; i < 8; i++) x[i] = (double)(i % 5) + shift * 0.5;
+            for (int i = 0; i < 8; i++)
+                x[i] = (double)(i % 5) + shift * 0.5;
             rk_htest h;
             o.alternative = RK_ALT_LESS;
             assert_int_equal(rk_wilcoxon_rank_sum(x, 8, y, 9, &o, &h, NULL), RK_OK);
@@ -354,7 +493,8 @@ static void test_auto_uses_exact_with_ties(void **state)
     assert_int_equal(h.exact, 1);
     assert_true(isnan(h.estimate));
     double big[60];
-    for (int i = 0; i < 60; i++) big[i] = i;
+    for (int i = 0; i < 60; i++)
+        big[i] = i;
     assert_int_equal(rk_wilcoxon_rank_sum(big, 60, y, 5, NULL, &h, NULL), RK_OK);
     assert_int_equal(h.exact, 0); /* nx >= 50: normal approximation (R's rule) */
 }
@@ -396,7 +536,7 @@ static void test_bad_input(void **state)
 static void test_too_large_for_exact(void **state)
 {
     (void)state;
-    size_t n = 3000;
+    size_t n = 6000; /* predicted: > 4 GiB and ~1e13 operations */
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
     assert_non_null(x);
     assert_non_null(y);
@@ -414,14 +554,16 @@ static void test_too_large_for_exact(void **state)
     assert_non_null(strstr(err.msg, "GiB"));
     free(x);
     free(y);
-    /* small memory but too much work: one x against 600000 y */
+    /* one x against 600000 y: the windowed programme needs only two rows */
     size_t ny = 600000;
     y = malloc(ny * sizeof *y);
     assert_non_null(y);
-    for (size_t i = 0; i < ny; i++) y[i] = (double)i;
+    for (size_t i = 0; i < ny; i++)
+        y[i] = (double)i;
     const double one = 0.5;
-    assert_int_equal(rk_wilcoxon_rank_sum(&one, 1, y, ny, &o, &h, &err), RK_ERANGE);
-    assert_non_null(strstr(err.msg, "operations"));
+    assert_int_equal(rk_wilcoxon_rank_sum(&one, 1, y, ny, &o, &h, &err), RK_OK);
+    /* W = 1: P(W <= 1) = 2 / 600001, doubled */
+    assert_true(fabs(h.p_value - 4.0 / 600001.0) <= 1e-12 * h.p_value);
     free(y);
 }
 
@@ -429,11 +571,13 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixture_cases),
+        cmocka_unit_test(test_fixture_large),
         cmocka_unit_test(test_x2_y2_reference),
         cmocka_unit_test(test_airquality_reference),
         cmocka_unit_test(test_sas_react_reference),
         cmocka_unit_test(test_exact_dist_matches_enumeration),
         cmocka_unit_test(test_exact_dist_large),
+        cmocka_unit_test(test_pruned_equals_full),
         cmocka_unit_test(test_pvalues_monotone),
         cmocka_unit_test(test_auto_uses_exact_with_ties),
         cmocka_unit_test(test_bad_input),
