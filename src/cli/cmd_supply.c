@@ -1476,7 +1476,7 @@ static int run_settings(const rk__args *a)
     if (!st) st = rk_supply_store_settings(s, &set, &err);
     int change = rk__arg(a, "schedule") || rk__arg(a, "trigger") || rk__arg(a, "buffer") ||
                  rk__arg(a, "min-shelf");
-    unsigned long v;
+    unsigned long v = 0;
     if (!st && rk__arg(a, "schedule"))
         st = rk_schedule_read(rk__arg(a, "schedule"), &set.schedule, &err);
     if (!st && rk__arg(a, "trigger") &&
