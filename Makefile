@@ -1,6 +1,6 @@
 # Thin wrapper over Meson for the README's two commands.
 #   make demo   install dependencies, build, run the main job (demo)
-#   make test   install dependencies, build with ASan+UBSan, run every test
+#   make test   install dependencies, build with ASan+UBSan (and the release build), run every test
 .PHONY: all demo test bench clean deps
 
 all: build/build.ninja
@@ -20,9 +20,12 @@ demo: deps build/build.ninja
 	ninja -C build
 	sh examples/demo.sh build/rctkit
 
-test: deps build-test/build.ninja
+test: deps build-test/build.ninja build/build.ninja
 	meson setup --reconfigure build-test >/dev/null
 	ninja -C build-test
+	@echo "release build (-O3 -Werror: what make demo compiles)"
+	meson setup --reconfigure build >/dev/null
+	ninja -C build
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
 	  meson test -C build-test --print-errorlogs
 
