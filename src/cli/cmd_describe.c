@@ -1,6 +1,7 @@
 /* `rctkit describe` (summaries, n (%)) and `rctkit ci` (quantile confidence limits). */
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,19 +95,48 @@ static int describe_numeric(const rk__groups *g, const char *value, int qtype, r
     return rc;
 }
 
-/* n (%) of each category of column vc, per group (percent of non-missing). */
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sort v[0..m-1] (C locale) and drop repeats; returns the number of distinct strings. */
+static size_t sort_unique(const char **v, size_t m)
+{
+    qsort(v, m, sizeof *v, cmp_cstr);
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++)
+        if (!k || strcmp(v[k - 1], v[i])) v[k++] = v[i];
+    return k;
+}
+
+/* Index of s in v[0..m-1]: binary search when sorted, else a scan; m when absent. */
+static size_t find_str(const char **v, size_t m, int sorted, const char *s)
+{
+    if (sorted) {
+        const char **hit = bsearch(&s, v, m, sizeof *v, cmp_cstr);
+        return hit ? (size_t)(hit - v) : m;
+    }
+    size_t j = 0;
+    while (j < m && strcmp(v[j], s)) j++;
+    return j;
+}
+
+/* n (%) of each category of column vc, per group (percent of non-missing). Distinct values are
+ * found by sorting, rows matched by binary search: a column of unique IDs given by mistake must not
+ * take quadratic time. */
 static int describe_categorical(const rk_table *t, size_t vc, long gc, const char *levels,
                                 rk__format fmt)
 {
     size_t nrow = rk_table_nrows(t), ncat = 0, ngrp = 0;
     const char **cat = calloc(nrow + 1, sizeof *cat), **grp = calloc(nrow + 1, sizeof *grp);
-    size_t *count = NULL, *miss = NULL;
-    int rc = RK_EXIT_FAIL;
-    if (!cat || !grp) goto out;
+    size_t *count = NULL, *miss = NULL, *ntot = NULL;
+    int rc = RK_EXIT_FAIL, grp_sorted = 0;
+    if (!cat || !grp) goto oom;
     if (gc < 0) {
         grp[ngrp++] = "all";
     } else if (levels) {
-        /* the user's groups, in the user's order; each must occur in the data */
+        /* the user's groups, in the user's order; each must occur in the data, once */
         const char *p = levels;
         for (;;) {
             const char *e = strchr(p, ',');
@@ -121,46 +151,37 @@ static int describe_categorical(const rk_table *t, size_t vc, long gc, const cha
                 rc = RK_EXIT_USAGE;
                 goto out;
             }
-            grp[ngrp++] = hit;
-            if (!e || ngrp > nrow) break;
+            if (find_str(grp, ngrp, 0, hit) < ngrp) {
+                fprintf(stderr, "rctkit describe: --levels: group '%s' given twice\n", hit);
+                rc = RK_EXIT_USAGE;
+                goto out;
+            }
+            grp[ngrp++] = hit; /* distinct and present: at most nrow of them */
+            if (!e) break;
             p = e + 1;
         }
     } else {
         for (size_t i = 0; i < nrow; i++) {
             const char *c = rk_table_cell(t, i, (size_t)gc);
-            if (rk_cell_is_missing(c)) continue;
-            size_t j = 0;
-            while (j < ngrp && strcmp(grp[j], c)) j++;
-            if (j == ngrp) grp[ngrp++] = c;
+            if (!rk_cell_is_missing(c)) grp[ngrp++] = c;
         }
-        for (size_t a = 1; a < ngrp; a++) /* insertion sort, C locale */
-            for (size_t b = a; b > 0 && strcmp(grp[b - 1], grp[b]) > 0; b--) {
-                const char *tmp = grp[b];
-                grp[b] = grp[b - 1];
-                grp[b - 1] = tmp;
-            }
+        ngrp = sort_unique(grp, ngrp);
+        grp_sorted = 1;
     }
     for (size_t i = 0; i < nrow; i++) {
         const char *c = rk_table_cell(t, i, vc);
-        if (rk_cell_is_missing(c)) continue;
-        size_t j = 0;
-        while (j < ncat && strcmp(cat[j], c)) j++;
-        if (j == ncat) cat[ncat++] = c;
+        if (!rk_cell_is_missing(c)) cat[ncat++] = c;
     }
-    for (size_t a = 1; a < ncat; a++)
-        for (size_t b = a; b > 0 && strcmp(cat[b - 1], cat[b]) > 0; b--) {
-            const char *tmp = cat[b];
-            cat[b] = cat[b - 1];
-            cat[b - 1] = tmp;
-        }
-    count = calloc((ncat + 1) * (ngrp + 1), sizeof *count);
+    ncat = sort_unique(cat, ncat);
+    if (ngrp && ncat + 1 > SIZE_MAX / sizeof *count / ngrp) goto oom;
+    count = calloc((ncat + 1) * ngrp, sizeof *count);
     miss = calloc(ngrp + 1, sizeof *miss);
-    if (!count || !miss) goto out;
+    ntot = calloc(ngrp + 1, sizeof *ntot);
+    if (!count || !miss || !ntot) goto oom;
     for (size_t i = 0; i < nrow; i++) {
         size_t j = 0;
         if (gc >= 0) {
-            const char *gv = rk_table_cell(t, i, (size_t)gc);
-            while (j < ngrp && strcmp(grp[j], gv)) j++;
+            j = find_str(grp, ngrp, grp_sorted, rk_table_cell(t, i, (size_t)gc));
             if (j == ngrp) continue;
         }
         const char *c = rk_table_cell(t, i, vc);
@@ -168,17 +189,15 @@ static int describe_categorical(const rk_table *t, size_t vc, long gc, const cha
             miss[j]++;
             continue;
         }
-        size_t k = 0;
-        while (strcmp(cat[k], c)) k++;
-        count[k * ngrp + j]++;
+        count[find_str(cat, ncat, 1, c) * ngrp + j]++;
+        ntot[j]++;
     }
     if (fmt == RK_FMT_JSON) {
         json_t *o = json_object(), *arr = json_array();
         json_object_set_new(o, "variable", json_string(rk_table_colname(t, vc)));
         json_object_set_new(o, "type", json_string("categorical"));
         for (size_t j = 0; j < ngrp; j++) {
-            size_t n = 0;
-            for (size_t k = 0; k < ncat; k++) n += count[k * ngrp + j];
+            size_t n = ntot[j];
             json_t *r = json_object(), *lv = json_array();
             json_object_set_new(r, "group", json_string(grp[j]));
             json_object_set_new(r, "n", json_integer((json_int_t)n));
@@ -201,8 +220,7 @@ static int describe_categorical(const rk_table *t, size_t vc, long gc, const cha
         for (size_t k = 0; k < ncat; k++) {
             printf("%-20s", cat[k]);
             for (size_t j = 0; j < ngrp; j++) {
-                size_t n = 0, c = count[k * ngrp + j];
-                for (size_t kk = 0; kk < ncat; kk++) n += count[kk * ngrp + j];
+                size_t n = ntot[j], c = count[k * ngrp + j];
                 char cell[48];
                 snprintf(cell, sizeof cell, "%zu (%.2f%%)", c, n ? 100.0 * (double)c / (double)n : 0.0);
                 printf(" %18s", cell);
@@ -214,11 +232,16 @@ static int describe_categorical(const rk_table *t, size_t vc, long gc, const cha
         printf("\n");
         rc = RK_EXIT_OK;
     }
+    goto out;
+oom:
+    fprintf(stderr, "rctkit describe: out of memory\n");
+    rc = RK_EXIT_FAIL;
 out:
     free(cat);
     free(grp);
     free(count);
     free(miss);
+    free(ntot);
     return rc;
 }
 

@@ -96,6 +96,7 @@ rk_status rk__read_groups(const char *path, const char *value, const char *group
     size_t vc = 0, gc = 0, nrow = rk_table_nrows(t), cap = 0;
     double *vals = NULL;
     long *gi = NULL;
+    int sorted = 0; /* g->level sorted: rows are matched by binary search */
     if ((st = rk_table_column(t, value, &vc, err))) goto done;
     if (group && (st = rk_table_column(t, group, &gc, err))) goto done;
     vals = malloc((nrow ? nrow : 1) * sizeof *vals);
@@ -131,11 +132,37 @@ rk_status rk__read_groups(const char *path, const char *value, const char *group
             p = e + 1;
         }
     } else {
+        /* sorted distinct values by sorting the cells: O(n log n) (searching the levels for
+         * every row was quadratic: minutes for a column of unique IDs given as --group) */
+        const char **all = malloc((nrow ? nrow : 1) * sizeof *all);
+        if (!all) goto oom;
+        size_t m = 0;
         for (size_t i = 0; i < nrow; i++) {
             const char *c = rk_table_cell(t, i, gc);
-            if (!rk_cell_is_missing(c) && add_level(g, c, &cap) < 0) goto oom;
+            if (!rk_cell_is_missing(c)) all[m++] = c;
         }
-        qsort(g->level, g->k, sizeof *g->level, cmp_str);
+        qsort(all, m, sizeof *all, cmp_str);
+        int short_of_memory = 0;
+        for (size_t i = 0; i < m && !short_of_memory; i++) {
+            if (i && !strcmp(all[i - 1], all[i])) continue;
+            if (g->k == cap) {
+                size_t c2 = cap ? cap * 2 : 4;
+                char **l = realloc(g->level, c2 * sizeof *l);
+                if (!l) {
+                    short_of_memory = 1;
+                    break;
+                }
+                g->level = l;
+                cap = c2;
+            }
+            if (!(g->level[g->k] = strdup(all[i])))
+                short_of_memory = 1;
+            else
+                g->k++;
+        }
+        free(all);
+        if (short_of_memory) goto oom;
+        sorted = 1;
     }
     g->value = calloc(g->k ? g->k : 1, sizeof *g->value);
     g->n = calloc(g->k ? g->k : 1, sizeof *g->n);
@@ -148,8 +175,13 @@ rk_status rk__read_groups(const char *path, const char *value, const char *group
                 g->n_missing++;
                 continue;
             }
-            for (size_t j = 0; j < g->k; j++)
-                if (!strcmp(g->level[j], c)) gi[i] = (long)j;
+            if (sorted) {
+                char **hit = bsearch(&c, g->level, g->k, sizeof *g->level, cmp_str);
+                if (hit) gi[i] = (long)(hit - g->level);
+            } else {
+                for (size_t j = 0; j < g->k; j++)
+                    if (!strcmp(g->level[j], c)) gi[i] = (long)j;
+            }
             if (gi[i] < 0) continue; /* a level the user left out */
         } else {
             gi[i] = 0;

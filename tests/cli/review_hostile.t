@@ -19,3 +19,12 @@ t = -1, df = 2, p-value = 0.4226497 (two-sided)
 estimate: mean difference = -0.3333333
 95% confidence interval: -1.767551 to 1.100884
 mean_difference = -0.3333333, std_error = 0.3333333, mu = 0
+$ rctkit describe --data tests/cli/data/three_arms.csv --value sex --group arm --levels A,A
+rctkit describe: --levels: group 'A' given twice
+[exit 2]
+$ rctkit describe --data tests/cli/data/three_arms.csv --value sex --group arm --levels C,A
+sex, n (%) of non-missing values
+level                                 C                  A
+F                             0 (0.00%)         1 (33.33%)
+M                           1 (100.00%)         2 (66.67%)
+missing                               0                  0
