@@ -169,6 +169,13 @@ rk_status rk_logger_parse(const char *text, size_t len, const char *name,
                        "line %zu: malformed row: temperature '%.40s' is not a number", line, f[cv]);
             continue;
         }
+        if (!(v >= -100.0 && v <= 100.0)) { /* no logger records that: a corrupt field */
+            st = issue(r, line, RK_LOG_MALFORMED, err,
+                       "line %zu: malformed row: temperature %g C is not a plausible reading "
+                       "(-100 to 100 C)",
+                       line, v);
+            continue;
+        }
         if (have && t <= prev) {
             char a[24], b[24];
             rk_time_format(t, a, sizeof a);

@@ -125,6 +125,29 @@ static void test_bad_rows_with_line_numbers(void **state)
     rk_logger_report_free(&r);
 }
 
+/* A reading no logger can record (1e308 C, -300 C) is a malformed row, not an excursion of
+ * 1e308 C printed with 300 digits. */
+static void test_impossible_temperature_malformed(void **state)
+{
+    (void)state;
+    const char *t = "time,temp_c\n"
+                    "2020-03-01T08:00:00Z,10\n"
+                    "2020-03-01T08:05:00Z,1e308\n"
+                    "2020-03-01T08:10:00Z,-300\n"
+                    "2020-03-01T08:15:00Z,10\n";
+    rk_logger_report r;
+    assert_int_equal(parse(t, &r, NULL), RK_OK);
+    assert_int_equal(r.n_readings, 2);
+    assert_int_equal(r.n_issues, 3); /* two malformed rows, then the gap they leave */
+    assert_string_equal(r.issues[0].msg, "line 3: malformed row: temperature 1e+308 C is not a "
+                                         "plausible reading (-100 to 100 C)");
+    assert_int_equal(r.issues[0].kind, RK_LOG_MALFORMED);
+    assert_string_equal(r.issues[1].msg, "line 4: malformed row: temperature -300 C is not a "
+                                         "plausible reading (-100 to 100 C)");
+    assert_false(r.release_ok);
+    rk_logger_report_free(&r);
+}
+
 static void test_unreadable_never_releases(void **state)
 {
     (void)state;
@@ -169,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_excursions_with_duration),
         cmocka_unit_test(test_transit_limit),
         cmocka_unit_test(test_bad_rows_with_line_numbers),
+        cmocka_unit_test(test_impossible_temperature_malformed),
         cmocka_unit_test(test_unreadable_never_releases),
         cmocka_unit_test(test_many_issues_counted_not_all_kept),
     };
