@@ -66,9 +66,19 @@ struct rk_server {
 
 /* ---- the database thread ---- */
 
+/* One log line per event: control characters (a newline in an unblinding's reason) become '?',
+ * so that text a user typed cannot forge a line of its own. */
 static void server_log(rk_server *s, const char *line)
 {
-    if (s->o.log && line[0]) s->o.log(s->o.log_ctx, line);
+    if (!s->o.log || !line[0]) return;
+    char one[sizeof((rk__api_resp *)0)->log];
+    size_t i = 0;
+    for (; line[i] && i + 1 < sizeof one; i++) {
+        unsigned char ch = (unsigned char)line[i];
+        one[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+    }
+    one[i] = '\0';
+    s->o.log(s->o.log_ctx, one);
 }
 
 static void run_job(rk_server *s, job *j)
