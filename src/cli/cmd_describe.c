@@ -141,10 +141,15 @@ static int describe_categorical(const rk_table *t, size_t vc, long gc, const cha
         for (;;) {
             const char *e = strchr(p, ',');
             size_t len = e ? (size_t)(e - p) : strlen(p);
+            if (len == 0) { /* "A," would make a column of the rows with no group */
+                fprintf(stderr, "rctkit describe: --levels: empty level in '%s'\n", levels);
+                rc = RK_EXIT_USAGE;
+                goto out;
+            }
             const char *hit = NULL;
             for (size_t i = 0; i < nrow && !hit; i++) {
                 const char *c = rk_table_cell(t, i, (size_t)gc);
-                if (strlen(c) == len && !strncmp(c, p, len)) hit = c;
+                if (!rk_cell_is_missing(c) && strlen(c) == len && !strncmp(c, p, len)) hit = c;
             }
             if (!hit) {
                 fprintf(stderr, "rctkit describe: --levels: no rows have group '%.*s'\n", (int)len, p);

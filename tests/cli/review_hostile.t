@@ -28,3 +28,9 @@ level                                 C                  A
 F                             0 (0.00%)         1 (33.33%)
 M                           1 (100.00%)         2 (66.67%)
 missing                               0                  0
+$ rctkit describe --data tests/cli/data/three_arms.csv --value sex --group arm --levels A,
+rctkit describe: --levels: empty level in 'A,'
+[exit 2]
+$ rctkit describe --data tests/cli/data/three_arms.csv --value sex --group arm --levels NA,A
+rctkit describe: --levels: no rows have group 'NA'
+[exit 2]
