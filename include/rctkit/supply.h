@@ -266,7 +266,13 @@ rk_status rk_supply_release(rk_supply *s, const char *kit, const char *who, rk_r
                             const char *why, rk_time when, rk_error *err);
 /* Allocate (conceal) the next kit for a subject's visit: the lowest-numbered kit stored at the
  * subject's site, of the subject's arm, not quarantined, not allocated, and not expired on
- * `on`.  Writes its code to code_out (blinded: the user learns only a code). */
+ * `on` (with rk_supply_set_random_allocation: one of those kits at random).  Writes its code to
+ * code_out (blinded: the user learns only a code). */
+/* on != 0: rk_supply_allocate picks a usable kit uniformly at random (system RNG) instead of
+ * the lowest-numbered one.  Lowest-first lets anyone who sees kit numbers and allocations (a
+ * blinded investigator does) group subjects by arm: a stored kit passed over for a higher number
+ * is of the other arm.  The trial store turns it on; replays follow the recorded kit. */
+void rk_supply_set_random_allocation(rk_supply *s, int on);
 rk_status rk_supply_allocate(rk_supply *s, const char *subject, rk_date on, const char *who,
                              rk_time when, char code_out[RK_KITCODE_SIZE], rk_error *err);
 /* Quarantine every kit of a shipment that is in transit or at a site (action auto-quarantine). */

@@ -438,6 +438,7 @@ static rk_status rebuild(rk_store *s, const rk__trial *t, rk_supply **out, int64
     rk_supply *sup = NULL;
     rk_supply_sink sink = {s, sink_record};
     if (!st) st = rk_supply_new(l, &sink, &sup, err);
+    rk_supply_set_random_allocation(sup, 1); /* blinded users see kit numbers: docs/supply.md */
     rk_kitlist_free(l);
     /* batches: the latest data of each */
     if (!st && sqlite3_prepare_v2(s->db,

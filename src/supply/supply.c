@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "supply/supply_internal.h"
 
 typedef struct subject {
@@ -30,6 +32,7 @@ struct rk_supply {
     batch *batches;
     size_t n_batches;
     int all_released; /* every kit's batch released: shipping is allowed for all kits or none */
+    int random_pick;  /* allocate a usable kit chosen at random, not the lowest-numbered */
 };
 
 static const char *const state_names[RK_KIT_NSTATES] = {
@@ -534,6 +537,17 @@ static rk_status do_allocate(rk_supply *s, const char *subj, rk_date on, const c
     if (want) { /* replay: the journal says which kit */
         best = find(s, want);
         if (best >= 0 && !allocatable(&s->list->kit[best], p, on)) best = -1;
+    } else if (s->random_pick) {
+        /* uniform among the usable kits (libsodium's system RNG, secret): which kit a subject
+         * gets, and which kits are passed over, then says nothing about the arms */
+        size_t m = 0;
+        for (size_t i = 0; i < s->list->n; i++) m += allocatable(&s->list->kit[i], p, on);
+        if (m) {
+            size_t r = m > UINT32_MAX ? (size_t)randombytes_uniform(UINT32_MAX)
+                                      : (size_t)randombytes_uniform((uint32_t)m);
+            for (size_t i = 0; i < s->list->n && best < 0; i++)
+                if (allocatable(&s->list->kit[i], p, on) && r-- == 0) best = (long)i;
+        }
     } else {
         for (size_t i = 0; i < s->list->n; i++)
             if (allocatable(&s->list->kit[i], p, on)) {
@@ -566,6 +580,11 @@ static rk_status do_allocate(rk_supply *s, const char *subj, rk_date on, const c
     p->allocated = best;
     if (code_out) memcpy(code_out, kit->code, RK_KITCODE_SIZE);
     return RK_OK;
+}
+
+void rk_supply_set_random_allocation(rk_supply *s, int on)
+{
+    if (s) s->random_pick = on != 0;
 }
 
 rk_status rk_supply_allocate(rk_supply *s, const char *subj, rk_date on, const char *who,

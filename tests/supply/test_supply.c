@@ -341,6 +341,83 @@ static void test_full_trial(void **state)
     teardown_world(&w);
 }
 
+/* Random allocation (the trial store's mode): lowest-first let a blinded investigator, who sees
+ * kit numbers and which subject has which kit, group subjects by arm (a stored kit passed over for
+ * a higher number is of the other arm).  Each allocated kit is still a usable kit of the subject's
+ * arm at the site; the picks are not the lowest-first sequence (probability of that by chance
+ * < 1e-10); a replay follows the recorded kits. */
+static void test_random_allocation(void **state)
+{
+    (void)state;
+    world w;
+    setup_world(&w, "pass");
+    stock_site(&w, 30); /* 20 kits of arm 0 among the first 30 (2:1 blocks) */
+    rk_supply_set_random_allocation(w.sup, 1);
+    const rk_kitlist *l = rk_supply_kits(w.sup);
+    size_t lowest[10], n_low = 0;
+    for (size_t i = 0; i < 30 && n_low < 10; i++)
+        if (l->kit[i].arm == 0) lowest[n_low++] = i;
+    assert_int_equal(n_low, 10);
+    int same_as_lowest = 1;
+    char subj[10][8];
+    for (int i = 0; i < 10; i++) {
+        snprintf(subj[i], sizeof subj[i], "R%02d", i);
+        assert_int_equal(rk_supply_set_subject(w.sup, subj[i], 0, "WUH", NULL), RK_OK);
+        char code[RK_KITCODE_SIZE];
+        assert_int_equal(rk_supply_allocate(w.sup, subj[i], D("2020-03-02"), "iwrs",
+                                            T("2020-03-02T08:00:00Z"), code, NULL),
+                         RK_OK);
+        long k = rk_kitlist_find(l, code);
+        assert_true(k >= 0 && k < 30);
+        assert_int_equal(l->kit[k].arm, 0);
+        assert_int_equal(l->kit[k].state, RK_KIT_STORED);
+        assert_string_equal(l->kit[k].subject, subj[i]);
+        if ((size_t)k != lowest[i]) same_as_lowest = 0;
+    }
+    assert_false(same_as_lowest);
+    /* replay into a fresh (lowest-first) state: the recorded kits, not its own choice */
+    rk_supply *again = NULL;
+    assert_int_equal(rk_supply_new(w.list, NULL, &again, NULL), RK_OK);
+    rk_batch_release b[2] = {{.batch = "MSC-B1",
+                              .viability_trypan = 96.5,
+                              .viability_7aad = 93.1,
+                              .cd73 = 99.2,
+                              .cd90 = 98.7,
+                              .cd105 = 97.9,
+                              .cd34 = 0.3,
+                              .cd45 = 0.5,
+                              .cd11b = 0.2,
+                              .cd19 = 0.1,
+                              .hla_dr = 0.4,
+                              .sterile = 1},
+                             {.batch = "PBO-B1", .placebo = 1, .sterile = 1}};
+    assert_int_equal(rk_supply_set_batches(again, b, 2, NULL, NULL), RK_OK);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(rk_supply_set_subject(again, subj[i], 0, "WUH", NULL), RK_OK);
+    for (size_t i = 0; i < w.tape->n; i++) {
+        const saved *r = &w.tape->rec[i];
+        rk_supply_record rec = {.seq = r->seq,
+                                .kit = r->kit,
+                                .from = r->from,
+                                .to = r->to,
+                                .action = r->action,
+                                .who = r->who,
+                                .where = r->where,
+                                .why = r->why,
+                                .role = r->role,
+                                .when = r->when,
+                                .site = r->site,
+                                .subject = r->subject,
+                                .shipment = r->shipment};
+        rk_error err;
+        if (rk_supply_replay(again, &rec, &err) != RK_OK) fail_msg("%s", err.msg);
+    }
+    for (size_t i = 0; i < l->n; i++)
+        assert_string_equal(rk_supply_kits(again)->kit[i].subject, l->kit[i].subject);
+    rk_supply_free(again);
+    teardown_world(&w);
+}
+
 static void test_illegal_transitions(void **state)
 {
     (void)state;
@@ -771,6 +848,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_trial),
+        cmocka_unit_test(test_random_allocation),
         cmocka_unit_test(test_illegal_transitions),
         cmocka_unit_test(test_failed_batch_cannot_ship),
         cmocka_unit_test(test_shipment_auto_quarantine),
