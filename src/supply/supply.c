@@ -541,7 +541,8 @@ static rk_status do_allocate(rk_supply *s, const char *subj, rk_date on, const c
         /* uniform among the usable kits (libsodium's system RNG, secret): which kit a subject
          * gets, and which kits are passed over, then says nothing about the arms */
         size_t m = 0;
-        for (size_t i = 0; i < s->list->n; i++) m += allocatable(&s->list->kit[i], p, on);
+        for (size_t i = 0; i < s->list->n; i++)
+            m += allocatable(&s->list->kit[i], p, on);
         if (m) {
             size_t r = m > UINT32_MAX ? (size_t)randombytes_uniform(UINT32_MAX)
                                       : (size_t)randombytes_uniform((uint32_t)m);
