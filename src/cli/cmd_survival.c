@@ -303,7 +303,7 @@ rk_status rk__factor_read(const rk_table *t, const char *name, const char *level
             double v;
             if (rk_parse_number(s, &v, NULL) != RK_OK) numeric = 0;
         }
-        qsort(f->name, f->k, sizeof *f->name, numeric ? cmp_level : cmp_str);
+        if (f->k > 1) qsort(f->name, f->k, sizeof *f->name, numeric ? cmp_level : cmp_str);
     }
     for (size_t i = 0; i < n; i++) {
         const char *s = rk_table_cell(t, i, col);

@@ -34,3 +34,6 @@ rctkit describe: --levels: empty level in 'A,'
 $ rctkit describe --data tests/cli/data/three_arms.csv --value sex --group arm --levels NA,A
 rctkit describe: --levels: no rows have group 'NA'
 [exit 2]
+$ rctkit survival km --data tests/cli/data/review_header_only.csv --time time --event event --group arm
+rctkit survival km: tests/cli/data/review_header_only.csv: no rows left after dropping missing values
+[exit 2]
