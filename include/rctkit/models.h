@@ -269,8 +269,11 @@ typedef struct rk_logrank {
     double *variance; /* n_groups x n_groups, row-major, summed over strata */
 } rk_logrank;
 
-/* k-sample log-rank test.  strata may be NULL (then n_strata is ignored);
- * otherwise O - E and the variance are summed over strata (survdiff with
+/* The most groups rk_logrank_test compares (its work grows with the square of the groups). */
+#define RK_LOGRANK_MAX_GROUPS 100
+
+/* k-sample log-rank test (2 to RK_LOGRANK_MAX_GROUPS groups).  strata may be NULL (then
+ * n_strata is ignored); otherwise O - E and the variance are summed over strata (survdiff with
  * strata()).  Needs at least 2 non-empty groups and at least one event.
  * On success *out is a new rk_logrank (free with rk_logrank_free). */
 rk_status rk_logrank_test(const double *time, const int *event, const size_t *group, size_t n,

@@ -298,6 +298,11 @@ rk_status rk_logrank_test(const double *time, const int *event, const size_t *gr
     if (!group) return rk_error_set(err, RK_EINVAL, "%s: group is NULL", what);
     if (n_groups < 2)
         return rk_error_set(err, RK_EINVAL, "%s needs at least 2 groups (got %zu)", what, n_groups);
+    if (n_groups > RK_LOGRANK_MAX_GROUPS) /* the work grows with groups^2 per event time */
+        return rk_error_set(err, RK_EINVAL,
+                            "%s: %zu groups; it compares at most %d (is the group column the "
+                            "treatment arm?)",
+                            what, n_groups, RK_LOGRANK_MAX_GROUPS);
     if (!strata) n_strata = 1;
     if ((st = rk__surv_check_index(group, n, n_groups, what, "group", err))) return st;
     if ((st = rk__surv_check_index(strata, n, n_strata, what, "stratum", err))) return st;

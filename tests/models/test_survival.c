@@ -344,6 +344,27 @@ static void test_bad_input(void **state)
     int ev[] = {1, 1, 1, 1};
     assert_int_equal(rk_logrank_test(t, ev, g2, 4, 2, s, 2, &lr, &err), RK_EINVAL);
     assert_non_null(strstr(err.msg, "stratum index 5"));
+    /* a column of IDs given as the group: 50,000 groups made a 20 GB variance matrix and
+     * O(groups^2) work per event time (a hang); refused up front */
+    {
+        enum { NG = RK_LOGRANK_MAX_GROUPS + 1 };
+        double tt[2 * NG];
+        int ee[2 * NG];
+        size_t gg[2 * NG];
+        for (size_t i = 0; i < 2 * NG; i++) {
+            tt[i] = (double)(i % 7 + 1);
+            ee[i] = 1;
+            gg[i] = i / 2;
+        }
+        assert_int_equal(rk_logrank_test(tt, ee, gg, 2 * NG, NG, NULL, 0, &lr, &err), RK_EINVAL);
+        assert_string_equal(err.msg, "log-rank test: 101 groups; it compares at most 100 (is the "
+                                     "group column the treatment arm?)");
+        assert_null(lr);
+        assert_int_equal(rk_logrank_test(tt, ee, gg, 2 * (NG - 1), NG - 1, NULL, 0, &lr, &err),
+                         RK_OK);
+        rk_logrank_free(lr);
+        lr = NULL;
+    }
     /* a group without events is a valid KM curve: S = 1 throughout */
     assert_int_equal(rk_km_fit(t, none, NULL, 4, 1, 0.95, RK_KM_CI_LOG, &km, &err), RK_OK);
     assert_true(km->curve[0].surv[3] == 1 && isnan(km->curve[0].median));
