@@ -265,6 +265,16 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+typedef struct {
+    const char *name;
+    size_t j; /* level index */
+} name_ix;
+
+static int cmp_ix(const void *a, const void *b)
+{
+    return strcmp(((const name_ix *)a)->name, ((const name_ix *)b)->name);
+}
+
 /* Both are numbers (checked by the caller). */
 static int cmp_level(const void *a, const void *b)
 {
@@ -295,20 +305,42 @@ rk_status rk__factor_read(const rk_table *t, const char *name, const char *level
             p += len + 1;
         }
     } else {
-        int numeric = 1;
+        /* distinct values by sorting the cells (searching the levels for every row was
+         * quadratic: minutes for a column of subject IDs given as the group) */
+        const char **all = malloc((n ? n : 1) * sizeof *all);
+        if (!all) goto oom;
+        size_t m = 0;
         for (size_t i = 0; i < n; i++) {
-            const char *s = rk_table_cell(t, i, col);
-            if (rk_cell_is_missing(s) || factor_find(f, s) >= 0) continue;
-            if (factor_add(f, s, strlen(s)) < 0) goto oom;
-            double v;
-            if (rk_parse_number(s, &v, NULL) != RK_OK) numeric = 0;
+            const char *c = rk_table_cell(t, i, col);
+            if (!rk_cell_is_missing(c)) all[m++] = c;
         }
-        if (f->k > 1) qsort(f->name, f->k, sizeof *f->name, numeric ? cmp_level : cmp_str);
+        if (m > 1) qsort(all, m, sizeof *all, cmp_str);
+        int numeric = 1;
+        for (size_t i = 0; i < m; i++) {
+            if (i && !strcmp(all[i - 1], all[i])) continue;
+            if (factor_add(f, all[i], strlen(all[i])) < 0) {
+                free(all);
+                goto oom;
+            }
+            double v;
+            if (numeric && rk_parse_number(all[i], &v, NULL) != RK_OK) numeric = 0;
+        }
+        free(all);
+        if (numeric && f->k > 1) qsort(f->name, f->k, sizeof *f->name, cmp_level);
     }
+    /* rows matched to levels by binary search over the names */
+    name_ix *ix = malloc((f->k ? f->k : 1) * sizeof *ix);
+    if (!ix) goto oom;
+    for (size_t j = 0; j < f->k; j++)
+        ix[j] = (name_ix){f->name[j], j};
+    if (f->k > 1) qsort(ix, f->k, sizeof *ix, cmp_ix);
     for (size_t i = 0; i < n; i++) {
         const char *s = rk_table_cell(t, i, col);
-        f->idx[i] = rk_cell_is_missing(s) ? -2 : factor_find(f, s);
+        name_ix key = {s, 0}, *hit = NULL;
+        if (!rk_cell_is_missing(s) && f->k) hit = bsearch(&key, ix, f->k, sizeof *ix, cmp_ix);
+        f->idx[i] = rk_cell_is_missing(s) ? -2 : hit ? (long)hit->j : -1;
     }
+    free(ix);
     return RK_OK;
 oom:
     return rk_error_set(err, RK_ENOMEM, "out of memory");
