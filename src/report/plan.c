@@ -102,6 +102,14 @@ static rk_status get_str(pctx *c, yaml_node_t *map, const char *key, const char 
     if (!s || !*s)
         return rk_error_set(c->err, RK_EINVAL, "%s:%d: '%s' in %s must be a non-empty text value",
                             c->path, line_of(v), key, where);
+    /* titles and labels go into one line of every format (a LaTeX '%' comment, a Markdown
+     * heading): a line break there would start a line of the reader's choosing */
+    for (const unsigned char *u = (const unsigned char *)s; *u; u++)
+        if (*u < 0x20 || *u == 0x7f)
+            return rk_error_set(c->err, RK_EINVAL,
+                                "%s:%d: '%s' in %s must be one line of text (no line breaks or "
+                                "other control characters)",
+                                c->path, line_of(v), key, where);
     *out = dupstr(s);
     return *out ? RK_OK : rk_error_set(c->err, RK_ENOMEM, "out of memory");
 }

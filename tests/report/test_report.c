@@ -304,6 +304,20 @@ static void test_bad_input(void **state)
                         "subject_id, arm_variable, site_variable, arms, populations, baseline, "
                         "endpoints, supplementary_populations, sensitivity, adverse_events, "
                         "footnotes, derive)");
+    /* a newline in a text value broke out of the LaTeX report's '% title' comment line (a
+     * "\\input{...}" on the next line was compiled) and out of the Markdown heading */
+    snprintf(plan, sizeof plan, "title: \"mini\\n\\\\input{/etc/passwd}\"\n%s%s",
+             plan_head + strlen("title: mini\n"), plan_ep);
+    assert_string_equal(run_err(plan, good_adsl, good_meas, &st),
+                        "plan.yaml:1: 'title' in the plan must be one line of text (no line "
+                        "breaks or other control characters)");
+    assert_int_equal(st, RK_EINVAL);
+    snprintf(plan, sizeof plan, "%s", plan_head);
+    memcpy(strstr(plan, "label: Arm A"), "label:  \"\\t\"", 12);
+    strncat(plan, plan_ep, sizeof plan - strlen(plan) - 1);
+    assert_string_equal(run_err(plan, good_adsl, good_meas, &st),
+                        "plan.yaml:6: 'label' in an arm must be one line of text (no line "
+                        "breaks or other control characters)");
     /* impossible combinations */
     snprintf(plan, sizeof plan,
              "%sendpoints:\n  - {id: y, parameter: Y, visit: D28, population: ITT,\n"
