@@ -2,6 +2,7 @@
  * limits checked up front instead of silently truncated. */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,16 @@ rk_status rk_xport_write(const rk_table *t, const char *path, const char *member
                 char where[300];
                 st = rk_error_set(err, RK_EPARSE, "%s: column '%s': %s",
                                   rk_table_where(t, i, where, sizeof where), t->names[j], e2.msg);
+                break;
+            }
+            /* IBM floating point as ReadStat writes it: magnitudes below 16^-65 became 0 and
+             * from 2 * 16^62 on the largest number (read back as inf), silently */
+            if (type[j] != RK_COL_DATE && v != 0 && (fabs(v) < 0x1p-260 || fabs(v) >= 0x1p249)) {
+                char where[300];
+                st = rk_error_set(err, RK_EINVAL,
+                                  "%s: column '%s': %g is outside what SAS XPORT v5 holds "
+                                  "(magnitudes 5.4e-79 to 9.0e+74, or 0)",
+                                  rk_table_where(t, i, where, sizeof where), t->names[j], v);
                 break;
             }
             e = readstat_insert_double_value(w, vars[j], type[j] == RK_COL_DATE ? (double)d : v);

@@ -158,6 +158,26 @@ static void test_xport_v5_limits(void **s)
                         "mem:3: column 'USUBJID': a value of 250 bytes; SAS XPORT v5 allows 200");
     assert_int_equal(access(path, F_OK), -1); /* nothing left behind */
     rk_table_free(t);
+
+    /* numbers IBM floating point (as ReadStat writes it) cannot hold: 1e308 was written as
+     * 7.2e75 (read back as inf by ReadStat) and 1e-300 as 0, silently */
+    const char *big_row[] = {"S1", "1e308"}, *tiny_row[] = {"S1", "-1e-300"},
+               *ok_row[] = {"S1", "-9e74"};
+    assert_int_equal(rk_table_new("mem", 2, names2, &t, &err), RK_OK);
+    assert_int_equal(rk_table_add_row(t, ok_row, 2, &err), RK_OK);
+    assert_int_equal(rk_xport_write(t, path, "ADSL", &err), RK_OK);
+    assert_int_equal(rk_table_add_row(t, big_row, 3, &err), RK_OK);
+    assert_int_equal(rk_xport_write(t, path, "ADSL", &err), RK_EINVAL);
+    assert_string_equal(err.msg, "mem:3: column 'AVAL': 1e+308 is outside what SAS XPORT v5 "
+                                 "holds (magnitudes 5.4e-79 to 9.0e+74, or 0)");
+    rk_table_free(t);
+    assert_int_equal(rk_table_new("mem", 2, names2, &t, &err), RK_OK);
+    assert_int_equal(rk_table_add_row(t, tiny_row, 2, &err), RK_OK);
+    assert_int_equal(rk_xport_write(t, path, "ADSL", &err), RK_EINVAL);
+    assert_string_equal(err.msg, "mem:2: column 'AVAL': -1e-300 is outside what SAS XPORT v5 "
+                                 "holds (magnitudes 5.4e-79 to 9.0e+74, or 0)");
+    rk_table_free(t);
+    remove(path);
 }
 
 static void test_format_errors(void **s)
