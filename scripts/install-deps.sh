@@ -5,9 +5,10 @@
 set -eu
 pkgs="gcc make meson ninja-build pkg-config libgsl-dev libopenblas-dev libjansson-dev
 libcmocka-dev libsqlite3-dev libsodium-dev libyaml-dev libmicrohttpd-dev libreadstat-dev
-libzint-dev libcairo2-dev"
+libzint-dev libcairo2-dev curl"
 if [ "${1:-build}" = bench ]; then
-    pkgs="$pkgs r-base-core r-cran-coin r-cran-mass r-cran-lme4 r-cran-survival hyperfine"
+    pkgs="$pkgs r-base-core r-cran-coin r-cran-mass r-cran-lme4 r-cran-lmertest r-cran-survival
+    r-cran-ordinal r-cran-data.table hyperfine time bc"
 fi
 missing=""
 for p in $pkgs; do
