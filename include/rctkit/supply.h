@@ -399,12 +399,22 @@ typedef struct rk_reconciliation {
 rk_status rk_supply_reconcile(const rk_supply *s, const char *site, rk_reconciliation *r,
                               rk_error *err);
 
-/* Resupply: for each arm, when the usable kits of that arm at `site` fall below `trigger`,
- * suggest depot kits (lowest numbers, released batches, not expiring within `min_shelf_days`)
- * to bring it up to `buffer`.  Output is a list of kit codes (blinded: the depot ships codes). */
+/* Resupply, blinded by construction: a shipment is due when the usable kits of any arm at `site`
+ * (stored and unassigned with `min_shelf_days` of shelf life left, or on their way) fall below
+ * `trigger`; it then carries `buffer` depot kits of EVERY arm (lowest numbers, released batches,
+ * not expiring within `min_shelf_days`), or, when the depot has fewer than `buffer` of some arm,
+ * that smaller number of every arm.  So its size and its kits are the same whichever arm ran
+ * low.  Output: the kit codes in kit-number order (the depot ships codes); none when not due. */
 rk_status rk_supply_resupply(const rk_supply *s, const char *site, rk_date on, size_t trigger,
                              size_t buffer, int min_shelf_days, char (**codes)[RK_KITCODE_SIZE],
                              size_t *n, rk_error *err);
+
+/* The per-arm detail behind rk_supply_resupply, for unblinded roles only: usable[a] the usable
+ * kits of arm a at `site` (as counted above), depot[a] the depot kits of arm a a shipment may
+ * take.  RK_EINVAL when the kit arms are not known. */
+rk_status rk_supply_resupply_detail(const rk_supply *s, const char *site, rk_date on,
+                                    int min_shelf_days, size_t usable[RK_SUPPLY_MAX_ARMS],
+                                    size_t depot[RK_SUPPLY_MAX_ARMS], rk_error *err);
 
 /* ------------------------------------------------------- in a trial store */
 /* Load a kit list with its arm link (every kit needs its arm; the arms must be arms of the
@@ -432,7 +442,7 @@ rk_status rk_supply_store_kits_blinded(rk_store *s, rk_kitlist **out, rk_error *
 typedef struct rk_supply_settings {
     rk_schedule schedule;    /* default: rk_schedule_default */
     size_t resupply_trigger; /* ship when usable kits of an arm at a site fall below (default 2) */
-    size_t resupply_buffer;  /* ... up to this many per arm (default 4; >= trigger) */
+    size_t resupply_buffer;  /* ... this many kits of every arm (default 4; >= trigger) */
     int min_shelf_days;      /* only kits with this many days of shelf life left (default 14) */
 } rk_supply_settings;
 

@@ -1227,7 +1227,7 @@ static const rk__opt report_opts[] = {
     {"site", "SITE", "reconcile, resupply: the site"},
     {"trigger", "N",
      "resupply: ship when usable kits of an arm fall below N (default 2, or the --db trial's)"},
-    {"buffer", "N", "resupply: ship up to N usable kits per arm (default 4, or the trial's)"},
+    {"buffer", "N", "resupply: a shipment carries N kits of every arm (default 4, or the trial's)"},
     {"min-shelf", "DAYS",
      "resupply: only kits with DAYS of shelf life left (default 14, or the trial's)"},
     {"schedule", "FILE.csv", "visits, --dir: schedule file (default: the seed trial's)"},

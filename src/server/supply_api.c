@@ -632,29 +632,59 @@ static rk_status h_expire(sk *k)
     return RK_OK;
 }
 
-/* Depot kits to ship to a site (codes only), with the trial's resupply settings (rctkit supply
- * settings; defaults trigger 2, buffer 4, 14 days of shelf life). */
+/* Depot kits to ship to a site, with the trial's resupply settings (rctkit supply settings;
+ * defaults trigger 2, buffer 4, 14 days of shelf life).  The shipment is the same for every arm
+ * (rk_supply_resupply), so the blinded administrator who ships it gets its codes and its size;
+ * only an unblinded role (the site's pharmacist, the unblinded statistician) also gets the
+ * per-arm detail: usable kits at the site, depot stock and the shipment's kits, arm by arm. */
 static rk_status h_resupply(sk *k)
 {
     if (!rk__site_exists(k->c->store, k->id))
         return fail(k, 404, "no site '%.40s' in this trial", k->id);
+    int unblinded = rk_role_unblinded(k->me->role);
+    if (unblinded && rk_role_site_bound(k->me->role) && strcmp(k->me->site, k->id) != 0)
+        return fail(k, 403, "%s '%s' works at site %s, not %s", rk_role_name(k->me->role),
+                    k->me->username, k->me->site, k->id);
     rk_supply_settings set;
     rk_status st = rk_supply_store_settings(k->c->store, &set, k->err);
     if (st) return st;
     char(*codes)[RK_KITCODE_SIZE] = NULL;
-    size_t n = 0;
+    size_t n = 0, usable[RK_SUPPLY_MAX_ARMS], depot[RK_SUPPLY_MAX_ARMS];
     rk_error e = {0};
     st = rk_supply_resupply(k->sup, k->id, k->today, set.resupply_trigger, set.resupply_buffer,
                             set.min_shelf_days, &codes, &n, &e);
-    if (st) return fail(k, 400, "%s", e.msg);
+    if (!st && unblinded)
+        st = rk_supply_resupply_detail(k->sup, k->id, k->today, set.min_shelf_days, usable, depot,
+                                       &e);
+    if (st) {
+        free(codes);
+        return fail(k, 400, "%s", e.msg);
+    }
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, json_string(codes[i]));
+    json_t *o =
+        json_pack("{s:s,s:I,s:I,s:i,s:I,s:o}", "site", k->id, "trigger",
+                  (json_int_t)set.resupply_trigger, "buffer", (json_int_t)set.resupply_buffer,
+                  "min_shelf_days", set.min_shelf_days, "n_kits", (json_int_t)n, "kits", arr);
+    if (unblinded) { /* arm by arm: unblinded roles only */
+        const rk_kitlist *l = rk_supply_kits(k->sup);
+        json_t *arms = json_array();
+        for (size_t a = 0; a < l->n_arms; a++) {
+            json_t *ka = json_array();
+            for (size_t i = 0; i < n; i++) {
+                long ki = rk_supply_find(k->sup, codes[i]);
+                if (ki >= 0 && l->kit[ki].arm == (int)a)
+                    json_array_append_new(ka, json_string(codes[i]));
+            }
+            json_array_append_new(arms, json_pack("{s:s,s:I,s:I,s:o}", "arm", l->arm[a], "usable",
+                                                  (json_int_t)usable[a], "depot",
+                                                  (json_int_t)depot[a], "kits", ka));
+        }
+        json_object_set_new(o, "arms", arms);
+    }
     free(codes);
-    reply(k, 200,
-          json_pack("{s:s,s:I,s:I,s:i,s:o}", "site", k->id, "trigger",
-                    (json_int_t)set.resupply_trigger, "buffer", (json_int_t)set.resupply_buffer,
-                    "min_shelf_days", set.min_shelf_days, "kits", arr));
+    reply(k, 200, o);
     return RK_OK;
 }
 

@@ -76,6 +76,32 @@ rk_status rk_supply_reconcile(const rk_supply *s, const char *site, rk_reconcili
     return RK_OK;
 }
 
+static int depot_eligible(const rk_kit *k, rk_date on, int min_shelf_days)
+{
+    return !k->site[0] && k->expiry >= on + min_shelf_days &&
+           (k->state == RK_KIT_PACKAGED || k->state == RK_KIT_PREPARED);
+}
+
+rk_status rk_supply_resupply_detail(const rk_supply *s, const char *site, rk_date on,
+                                    int min_shelf_days, size_t usable[RK_SUPPLY_MAX_ARMS],
+                                    size_t depot[RK_SUPPLY_MAX_ARMS], rk_error *err)
+{
+    const rk_kitlist *l = rk_supply_kits(s);
+    for (size_t a = 0; a < RK_SUPPLY_MAX_ARMS; a++)
+        usable[a] = depot[a] = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const rk_kit *k = &l->kit[i];
+        if (k->arm < 0 || (size_t)k->arm >= l->n_arms)
+            return rk_error_set(err, RK_EINVAL, "resupply needs the kit arms");
+        if (depot_eligible(k, on, min_shelf_days)) depot[k->arm]++;
+        if (strcmp(k->site, site) != 0) continue;
+        if ((k->state == RK_KIT_STORED && !k->subject[0] && k->expiry >= on + min_shelf_days) ||
+            k->state == RK_KIT_SHIPPED || k->state == RK_KIT_RECEIVED)
+            usable[k->arm]++;
+    }
+    return RK_OK;
+}
+
 rk_status rk_supply_resupply(const rk_supply *s, const char *site, rk_date on, size_t trigger,
                              size_t buffer, int min_shelf_days, char (**codes)[RK_KITCODE_SIZE],
                              size_t *n, rk_error *err)
@@ -88,14 +114,17 @@ rk_status rk_supply_resupply(const rk_supply *s, const char *site, rk_date on, s
                             "the buffer level (%zu) must be at least the trigger "
                             "level (%zu)",
                             buffer, trigger);
-    size_t have[RK_SUPPLY_MAX_ARMS] = {0};
-    for (size_t i = 0; i < l->n; i++) {
-        const rk_kit *k = &l->kit[i];
-        if (k->arm < 0) return rk_error_set(err, RK_EINVAL, "resupply needs the kit arms");
-        if (strcmp(k->site, site) != 0) continue;
-        if ((k->state == RK_KIT_STORED && !k->subject[0] && k->expiry >= on + min_shelf_days) ||
-            k->state == RK_KIT_SHIPPED || k->state == RK_KIT_RECEIVED)
-            have[k->arm]++;
+    size_t have[RK_SUPPLY_MAX_ARMS], depot[RK_SUPPLY_MAX_ARMS];
+    rk_status st = rk_supply_resupply_detail(s, site, on, min_shelf_days, have, depot, err);
+    if (st) return st;
+    /* Due when any arm runs low; the shipment is then the same for every arm: `buffer` kits of
+     * each (fewer, but still the same number of each, when the depot is short of one arm), so
+     * neither its size nor its contents say which arm ran low. */
+    int due = 0;
+    size_t each = buffer;
+    for (size_t a = 0; a < l->n_arms; a++) {
+        if (have[a] < trigger) due = 1;
+        if (depot[a] < each) each = depot[a];
     }
     char(*out)[RK_KITCODE_SIZE] = calloc(l->n ? l->n : 1, sizeof *out);
     unsigned char *pick = calloc(l->n ? l->n : 1, 1);
@@ -104,14 +133,11 @@ rk_status rk_supply_resupply(const rk_supply *s, const char *site, rk_date on, s
         free(pick);
         return rk_error_set(err, RK_ENOMEM, "out of memory");
     }
-    for (size_t a = 0; a < l->n_arms; a++) {
-        if (have[a] >= trigger) continue;
-        size_t want = buffer - have[a];
+    for (size_t a = 0; due && a < l->n_arms; a++) {
+        size_t want = each;
         for (size_t i = 0; i < l->n && want > 0; i++) {
             const rk_kit *k = &l->kit[i];
-            if (k->arm != (int)a || k->site[0] || k->expiry < on + min_shelf_days ||
-                (k->state != RK_KIT_PACKAGED && k->state != RK_KIT_PREPARED))
-                continue;
+            if (k->arm != (int)a || !depot_eligible(k, on, min_shelf_days)) continue;
             pick[i] = 1;
             want--;
         }

@@ -613,6 +613,93 @@ static void test_settings(void **state)
     tu_remove_trial(&t);
 }
 
+/* Arm of a kit code in the test's kit list (the unblinded link). */
+static int arm_of(const char *code)
+{
+    for (size_t i = 0; i < kits->n; i++)
+        if (!strcmp(kits->kit[i].code, code)) return kits->kit[i].arm;
+    return -1;
+}
+
+/* The resupply answer of a blinded role says nothing about arms: when one arm runs low the
+ * shipment still carries the same number of kits of every arm, and no arm, batch or per-arm count
+ * is in it.  Unblinded roles (the site's pharmacist, the unblinded statistician) get the per-arm
+ * detail. */
+static void test_resupply_blinded(void **state)
+{
+    (void)state;
+    tu_trial t;
+    tu_make_trial(&t, 8);
+    load_kits(&t, 12); /* 24 kits, 12 of each arm */
+    rk_server *srv = start(&t);
+    client c;
+    login_all(&c, rk_server_port(srv));
+    stock(&c, "SH1", "S01", "pha1", 0, 12); /* 6 of each arm at S01, 6 of each at the depot */
+    char k1[16];
+    snprintf(k1, sizeof k1, "%s", randomize(&c, "inv1", "B001", "F"));
+    int low = arm_of(k1); /* that arm now has 5 usable kits at S01, the other 6 */
+    assert_true(low == 0 || low == 1);
+    rk_store *s = NULL;
+    rk_error err = {0};
+    rk_supply_settings set;
+    assert_int_equal(rk_store_open(t.db, 0, &s, &err), RK_OK);
+    assert_int_equal(rk_supply_store_settings(s, &set, &err), RK_OK);
+    set.resupply_trigger = 6;
+    set.resupply_buffer = 6;
+    assert_int_equal(rk_supply_store_configure(s, &set, "admin", &err), RK_OK);
+    rk_store_close(s);
+
+    json_t *j = call(&c, "admin", "GET", "/api/supply/sites/S01/resupply", NULL, 200);
+    json_t *arr = json_object_get(j, "kits");
+    /* before: 1 kit, of the arm of B001's kit */
+    assert_int_equal(json_array_size(arr), 12);
+    assert_int_equal(json_integer_value(json_object_get(j, "n_kits")), 12);
+    size_t per[2] = {0, 0};
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        int a = arm_of(json_string_value(json_array_get(arr, i)));
+        assert_true(a == 0 || a == 1);
+        per[a]++;
+    }
+    assert_int_equal(per[0], 6);
+    assert_int_equal(per[1], 6);
+    assert_null(json_object_get(j, "arms"));
+    char *dump = json_dumps(j, 0);
+    assert_null(strstr(dump, "arm_"));
+    assert_null(strstr(dump, "BATCH"));
+    free(dump);
+    json_decref(j);
+
+    /* unblinded: arm by arm */
+    const char *const unbl[] = {"pha1", "ustat"};
+    for (size_t u = 0; u < 2; u++) {
+        j = call(&c, unbl[u], "GET", "/api/supply/sites/S01/resupply", NULL, 200);
+        json_t *arms = json_object_get(j, "arms");
+        assert_int_equal(json_array_size(arms), 2);
+        for (size_t a = 0; a < 2; a++) {
+            json_t *o = json_array_get(arms, a);
+            assert_string_equal(json_string_value(json_object_get(o, "arm")),
+                                a ? "arm_b" : "arm_a");
+            assert_int_equal(json_integer_value(json_object_get(o, "usable")),
+                             (int)a == low ? 5 : 6);
+            assert_int_equal(json_integer_value(json_object_get(o, "depot")), 6);
+            json_t *ka = json_object_get(o, "kits");
+            assert_int_equal(json_array_size(ka), 6);
+            for (size_t i = 0; i < 6; i++)
+                assert_int_equal(arm_of(json_string_value(json_array_get(ka, i))), (int)a);
+        }
+        json_decref(j);
+    }
+    j = call(&c, "pha2", "GET", "/api/supply/sites/S01/resupply", NULL, 403);
+    json_decref(j);
+    j = call(&c, "inv1", "GET", "/api/supply/sites/S01/resupply", NULL, 403);
+    json_decref(j);
+    rk__http_close(&c.h);
+    rk_server_stop(srv);
+    rk_kitlist_free(kits);
+    kits = NULL;
+    tu_remove_trial(&t);
+}
+
 /* Role x site matrix of the schedule and infusion endpoints; no blinded answer shows an arm. */
 static void test_visits_authz(void **state)
 {
@@ -797,6 +884,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schedule_and_infusions),
         cmocka_unit_test(test_settings),
+        cmocka_unit_test(test_resupply_blinded),
         cmocka_unit_test(test_visits_authz),
         cmocka_unit_test(test_server_call),
     };

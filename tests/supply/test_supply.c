@@ -262,10 +262,33 @@ static void test_full_trial(void **state)
     size_t per[2] = {0, 0};
     for (size_t i = 0; i < nc; i++)
         per[kit_of(&w, codes[i])->arm]++;
-    assert_int_equal(per[0], 0);    /* 8 >= 6: no need */
-    assert_int_equal(per[1], 6);    /* 4 < 6: up to 10 */
+    /* arm 1 is below the trigger (4 < 6): a shipment of 10 kits of EVERY arm, the same size and
+     * make-up whichever arm ran low (before: 6 kits, all of arm 1, which a blinded administrator
+     * could match to the allocations) */
+    assert_int_equal(per[0], 10);
+    assert_int_equal(per[1], 10);
     for (size_t i = 1; i < nc; i++) /* kit-number order, not arm order */
         assert_true(kit_of(&w, codes[i - 1])->number < kit_of(&w, codes[i])->number);
+    free(codes);
+    size_t usable[RK_SUPPLY_MAX_ARMS], depot[RK_SUPPLY_MAX_ARMS];
+    assert_int_equal(
+        rk_supply_resupply_detail(w.sup, "WUH", D("2020-03-09"), 7, usable, depot, NULL), RK_OK);
+    assert_int_equal(usable[0], 8);
+    assert_int_equal(usable[1], 4);
+    /* no arm below the trigger: nothing, whatever the buffer */
+    assert_int_equal(rk_supply_resupply(w.sup, "WUH", D("2020-03-09"), 4, 10, 7, &codes, &nc, NULL),
+                     RK_OK);
+    assert_int_equal(nc, 0);
+    free(codes);
+    /* the depot is short of one arm: the same smaller number of every arm */
+    size_t most = depot[0] < depot[1] ? depot[0] : depot[1];
+    assert_int_equal(
+        rk_supply_resupply(w.sup, "WUH", D("2020-03-09"), 6, 1000, 7, &codes, &nc, NULL), RK_OK);
+    per[0] = per[1] = 0;
+    for (size_t i = 0; i < nc; i++)
+        per[kit_of(&w, codes[i])->arm]++;
+    assert_int_equal(per[0], most);
+    assert_int_equal(per[1], most);
     free(codes);
     /* the rest is returned at close-out: every kit accounted for */
     const rk_kitlist *l = rk_supply_kits(w.sup);
