@@ -108,7 +108,14 @@ typedef struct rk_frame_opts {
     size_t n_levels;
     const char *weight; /* frequency-weight column (>= 0), or NULL */
     int no_intercept;   /* 1: drop "(Intercept)" (also "y ~ 0 + x" / "- 1") */
+    size_t max_columns; /* most fixed-effect columns allowed; 0: RK_DESIGN_MAX_COLUMNS */
 } rk_frame_opts;
+
+/* Default cap on the fixed-effect columns of a design.  Fitting costs O(n p^2 + p^3) time and
+ * O(n p) memory: a 600-level factor took about 1 s in review; by the cube law 2,000 levels take
+ * ~40 s and 6,000 ~17 minutes.  A factor with that many levels (a subject or center ID) is a
+ * grouping factor: model it as a random intercept "(1 | g)". */
+#define RK_DESIGN_MAX_COLUMNS 2000
 
 /* Build the design of `formula` on table t.  Formulas: "y ~ a + b + c", "y ~ 1",
  * "~ a" (no response), "factor(col)" to treat a numeric column as categorical,
@@ -118,7 +125,9 @@ typedef struct rk_frame_opts {
  * used, including the weight, are dropped and counted.  Errors (RK_EINVAL) name
  * the formula position or the column: unknown column, unsupported syntax
  * (interactions, functions other than factor), a reference level that does not
- * occur, a factor with one level, no rows left.  o may be NULL.  *out belongs to
+ * occur, a factor with one level, no rows left.  RK_ERANGE when the design would have more
+ * than o->max_columns (default RK_DESIGN_MAX_COLUMNS) columns; the message names the factor
+ * with the most levels and suggests a random intercept.  o may be NULL.  *out belongs to
  * the caller (rk_design_free). */
 rk_status rk_design_new(const rk_table *t, const char *formula, const rk_frame_opts *o,
                         rk_design **out, rk_error *err);

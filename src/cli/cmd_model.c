@@ -1,5 +1,6 @@
 /* `rctkit model MODEL`: build a model frame from CSV + formula, fit, print a coefficient table or
  * JSON. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ static const rk__opt model_opts[] = {
     {"strata", "COL", "cox: separate baseline hazard per level (e.g. center)"},
     {"ties", "METHOD", "cox: efron (default, as R) or breslow"},
     {"group", "TERM", "linear: categorical term for LS means (default: the first)"},
+    {"max-columns", "N", "refuse designs with more fixed-effect columns (default 2000)"},
     {"format", "FMT", "text (default) or json"},
 };
 
@@ -410,6 +412,22 @@ int rk__cmd_model(int argc, char **argv)
         }
     }
     fo.weight = rk__arg(&a, "weight");
+    const char *mc = rk__arg(&a, "max-columns");
+    if (mc) {
+        char *end = NULL;
+        errno = 0;
+        unsigned long long v = strtoull(mc, &end, 10);
+        if (mc[0] < '0' || mc[0] > '9' || *end || errno || v < 1 || v > 1000000) {
+            rk_error_set(&err, RK_EINVAL,
+                         "--max-columns must be a whole number from 1 to "
+                         "1000000, not '%s'",
+                         mc);
+            free(refbuf);
+            free(levbuf);
+            return fail(cmd, &err, RK_EINVAL);
+        }
+        fo.max_columns = (size_t)v;
+    }
     rk_table *t = NULL;
     rk_design *d = NULL;
     rk_fit *f = NULL;

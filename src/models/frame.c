@@ -690,6 +690,27 @@ rk_status rk_design_new(const rk_table *t, const char *formula, const rk_frame_o
             first_factor_full = 0;
         }
     }
+    /* a cap on the work: the fits cost O(n p^2 + p^3) */
+    size_t max_cols = o->max_columns ? o->max_columns : RK_DESIGN_MAX_COLUMNS;
+    if (p > max_cols) {
+        size_t big = nv;
+        for (size_t i = 0; i < nv; i++)
+            if (v[i].is_factor && (big == nv || v[i].fa.n_levels > v[big].fa.n_levels)) big = i;
+        if (big < nv)
+            st = rk_error_set(err, RK_ERANGE,
+                              "'%s' needs %zu fixed-effect columns, more than the limit of %zu: "
+                              "'%s' has %zu levels, and a fit's time grows as the cube of the "
+                              "columns; for a grouping factor (a subject or center ID) use a "
+                              "random intercept \"(1 | %s)\" (rctkit model mixed), or raise "
+                              "the limit (--max-columns)",
+                              formula, p, max_cols, v[big].name, v[big].fa.n_levels, v[big].name);
+        else
+            st = rk_error_set(err, RK_ERANGE,
+                              "'%s' needs %zu fixed-effect columns, more than the limit of %zu; "
+                              "raise the limit (--max-columns)",
+                              formula, p, max_cols);
+        goto fail;
+    }
     /* options naming variables that are not categorical terms */
     for (int list = 0; list < 2; list++) {
         const char *const *items = list ? o->levels : o->reference;

@@ -250,12 +250,57 @@ static void test_small_design(void **state)
     rk_table_free(t);
 }
 
+/* A factor with thousands of levels (a subject ID as a fixed effect) costs O(p^3): refused with
+ * RK_ERANGE and a pointer to the random intercept, before any large allocation. */
+static void test_column_limit(void **state)
+{
+    (void)state;
+    rk_buf b;
+    rk_buf_init(&b, 1 << 20);
+    assert_int_equal(rk_buf_appendf(&b, NULL, "y,x,id\n"), RK_OK);
+    for (int i = 0; i < 2101; i++) /* 2,101 subjects, 2 rows each: 2,100 + 1 columns */
+        for (int r = 0; r < 2; r++)
+            assert_int_equal(rk_buf_appendf(&b, NULL, "%d.5,%d,S%04d\n", (i * 7 + r) % 13, r, i),
+                             RK_OK);
+    rk_table *t = parse_csv(b.data);
+    rk_buf_free(&b);
+    rk_design *d = NULL;
+    rk_error err = {0};
+    assert_int_equal(rk_design_new(t, "y ~ x + id", NULL, &d, &err), RK_ERANGE);
+    assert_null(d);
+    assert_string_equal(err.msg,
+                        "'y ~ x + id' needs 2102 fixed-effect columns, more than the limit of "
+                        "2000: 'id' has 2101 levels, and a fit's time grows as the cube of the "
+                        "columns; for a grouping factor (a subject or center ID) use a random "
+                        "intercept \"(1 | id)\" (rctkit model mixed), or raise the limit "
+                        "(--max-columns)");
+    /* the random intercept is the way: 2 columns */
+    assert_int_equal(rk_design_new(t, "y ~ x + (1 | id)", NULL, &d, &err), RK_OK);
+    assert_int_equal(d->p, 2);
+    assert_int_equal(d->n_clusters, 2101);
+    rk_design_free(d);
+    /* configurable: a lower cap, numeric columns counted too; the cap itself is allowed */
+    rk_frame_opts o = {.max_columns = 2};
+    assert_int_equal(rk_design_new(t, "y ~ x", &o, &d, &err), RK_OK);
+    rk_design_free(d);
+    o.max_columns = 1;
+    assert_int_equal(rk_design_new(t, "y ~ x", &o, &d, &err), RK_ERANGE);
+    assert_string_equal(err.msg, "'y ~ x' needs 2 fixed-effect columns, more than the limit of 1; "
+                                 "raise the limit (--max-columns)");
+    o.max_columns = 3000;
+    assert_int_equal(rk_design_new(t, "y ~ x + id", &o, &d, &err), RK_OK);
+    assert_int_equal(d->p, 2102);
+    rk_design_free(d);
+    rk_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_frames_vs_r),
         cmocka_unit_test(test_bad_formulas),
         cmocka_unit_test(test_small_design),
+        cmocka_unit_test(test_column_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
