@@ -35,6 +35,7 @@ static const rk__opt describe_opts[] = {
     {"data", "FILE.csv", "read the values from a CSV file"},
     {"value", "COL", "column to summarise (numbers, or categories for n (%))"},
     {"group", "COL", "summarise separately for each group"},
+    {"categorical", NULL, "n (%) of each value, even of numbers"},
     {"levels", "A,B,...", "groups to show, in order (default: all, sorted)"},
     {"quantile-type", "N", "R quantile type 1-9 (default 2 = SAS QNTLDEF=5)"},
     {"format", "FMT", "text (default) or json"},
@@ -250,15 +251,26 @@ out:
     return rc;
 }
 
-/* 1 when every non-missing cell of column c parses as a number. */
-static int column_is_numeric(const rk_table *t, size_t c)
+/* 1 when every non-missing cell of column c parses as a number, 0 when fewer than 90% do
+ * (categorical).  In between, a mostly numeric column with a few bad cells (`1e999`, `12,5`, a
+ * typo): -1 with *bad the first bad row and *n_num, *n_all the counts, so that the caller refuses
+ * rather than silently switching to n (%). */
+static int column_kind(const rk_table *t, size_t c, size_t *bad, size_t *n_num, size_t *n_all)
 {
+    size_t num = 0, all = 0, first = 0;
     for (size_t i = 0; i < rk_table_nrows(t); i++) {
         const char *s = rk_table_cell(t, i, c);
         double v;
-        if (!rk_cell_is_missing(s) && rk_parse_number(s, &v, NULL)) return 0;
+        if (rk_cell_is_missing(s)) continue;
+        all++;
+        if (rk_parse_number(s, &v, NULL) == RK_OK)
+            num++;
+        else if (all - num == 1)
+            first = i;
     }
-    return 1;
+    *bad = first, *n_num = num, *n_all = all;
+    if (num == all) return 1;
+    return 10 * num >= 9 * all ? -1 : 0; /* >= 90% numbers: a few bad cells, not categories */
 }
 
 int rk__cmd_describe(int argc, char **argv)
@@ -270,11 +282,15 @@ int rk__cmd_describe(int argc, char **argv)
     rk_status st = rk__args_parse(&a, describe_opts, NOPTS(describe_opts), argc, argv, &err);
     if (st) return fail(cmd, &err, st);
     if (a.help) {
-        rk__print_usage(stdout, "rctkit describe (--x LIST | --data FILE.csv --value COL [--group COL]) [options]",
-                        "Descriptive summary: n, mean, SD (n-1), median, quartiles, min, max for "
-                        "numbers;\nn (%) of non-missing values for categories. Missing: empty, NA "
-                        "or '.'.",
-                        describe_opts, NOPTS(describe_opts));
+        rk__print_usage(
+            stdout,
+            "rctkit describe (--x LIST | --data FILE.csv --value COL [--group COL]) [options]",
+            "Descriptive summary: n, mean, SD (n-1), median, quartiles, min, max for "
+            "numbers;\nn (%) of non-missing values for categories. Missing: empty, NA "
+            "or '.'.\nA column of numbers with a few cells that are not numbers "
+            "(>= 90% numbers) is refused,\nnaming the first bad cell; --categorical "
+            "counts its values instead.",
+            describe_opts, NOPTS(describe_opts));
         return RK_EXIT_OK;
     }
     rk__format fmt;
@@ -291,6 +307,10 @@ int rk__cmd_describe(int argc, char **argv)
     const char *data = rk__arg(&a, "data"), *xs = rk__arg(&a, "x");
     if (!!data == !!xs) {
         rk_error_set(&err, RK_EINVAL, "give either --x LIST or --data FILE.csv --value COL");
+        return fail(cmd, &err, RK_EINVAL);
+    }
+    if (xs && rk__flag(&a, "categorical")) {
+        rk_error_set(&err, RK_EINVAL, "--categorical applies to --data FILE.csv --value COL");
         return fail(cmd, &err, RK_EINVAL);
     }
     rk__groups g;
@@ -326,8 +346,21 @@ int rk__cmd_describe(int argc, char **argv)
         rk_table_free(t);
         return fail(cmd, &err, st);
     }
-    int rc;
-    if (column_is_numeric(t, vc)) {
+    int rc, kind = 0;
+    size_t bad = 0, n_num = 0, n_all = 0;
+    if (!rk__flag(&a, "categorical")) kind = column_kind(t, vc, &bad, &n_num, &n_all);
+    if (kind < 0) {
+        rk_error_set(&err, RK_EINVAL,
+                     "%s:%zu:%zu: '%.40s' in column '%s' is not a number, but %zu of its %zu "
+                     "non-missing values are: correct the cell (a decimal point, not a comma; "
+                     "numbers up to 1.8e308), mark it missing (NA), or give --categorical to "
+                     "count every value as a category, n (%%)",
+                     rk_table_source(t), rk_table_line(t, bad), vc + 1, rk_table_cell(t, bad, vc),
+                     value, n_num, n_all);
+        rk_table_free(t);
+        return fail(cmd, &err, RK_EINVAL);
+    }
+    if (kind > 0) {
         rk_table_free(t);
         if ((st = rk__read_groups(data, value, group, rk__arg(&a, "levels"), &g, &err)))
             return fail(cmd, &err, st);
