@@ -436,6 +436,63 @@ rk_status rk__ranksum_band_predict(const int64_t *scores, size_t m, size_t n, in
 
 /* ------------------------------------------------ meet in the middle */
 
+/* Tied items are processed a run at a time: for a run of t equal scores cv
+ * after i items, new row j is
+ *   sum_k P(k of the t go to the first group | row j - k) old row j - k shifted by k cv,
+ * one pass over each source row instead of t passes (the sweep is limited by
+ * memory traffic, not arithmetic).  The output is built in blocks that stay in
+ * the first-level cache.  Runs are cut at RUN_MAX items (binomial coefficients
+ * stay far from overflow, the weights are products of at most 2 RUN_MAX ratios). */
+#define RUN_MAX 48
+#define BLOCK 512
+
+/* d[u] += f s[u] for u in [a, e] */
+static inline void axpy(double *restrict d, const double *restrict s, double f, int64_t a,
+                        int64_t e)
+{
+    for (int64_t u = a; u <= e; u++)
+        d[u] += f * s[u];
+}
+
+/* d[u] += f s[u] + g t[u] for u in [a, e] */
+static inline void axpy2(double *restrict d, const double *restrict s, double f,
+                         const double *restrict t, double g, int64_t a, int64_t e)
+{
+    for (int64_t u = a; u <= e; u++)
+        d[u] += f * s[u] + g * t[u];
+}
+
+/* sum of x[0..n-1] in four interleaved partial sums */
+static inline double sum4(const double *x, size_t n)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t u = 0;
+    for (; u + 4 <= n; u += 4) {
+        s0 += x[u];
+        s1 += x[u + 1];
+        s2 += x[u + 2];
+        s3 += x[u + 3];
+    }
+    for (; u < n; u++)
+        s0 += x[u];
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* P(k of the next t items go to the first group), a first-group places left
+ * and b second-group places left among rem = a + b items: C(t, k) prod (a - u) /
+ * (rem - u) prod (b - v) / (rem - k - v); 0 when impossible. */
+static double run_weight(size_t t, size_t k, double a, double b, double rem)
+{
+    double w = 1.0;
+    for (size_t u = 0; u < k; u++) /* C(t, k) exactly: t <= RUN_MAX */
+        w = w * (double)(t - u) / (double)(u + 1);
+    for (size_t u = 0; u < k; u++)
+        w *= (a - (double)u) / (rem - (double)u);
+    for (size_t v = 0; v < t - k; v++)
+        w *= (b - (double)v) / (rem - (double)k - (double)v);
+    return w > 0.0 ? w : 0.0;
+}
+
 /* The programme over items c[0..L-1] (reduced scores, any order) with group
  * sizes mm, nn out of N = mm + nn items in all: afterwards row j of ctx holds
  * P(j of these L items are in the first group and their scores sum to s).
@@ -451,32 +508,111 @@ static int sweep(const int64_t *c, size_t L, size_t mm, size_t nn, double delta,
     ctx->rows[0].lo = ctx->rows[0].hi = 0;
     ctx->rows[0].v[0] = 1.0;
     size_t jlo = 0, jhi = 0;
-    for (size_t i = 1; i <= L; i++) {
-        int64_t ci = c[i - 1];
-        double rem = (double)(N - i + 1);
-        size_t top = jhi + 1 < mm ? jhi + 1 : mm;
-        size_t bot = i > nn && i - nn > jlo ? i - nn : jlo;
+    double wk[RUN_MAX + 1], acc[BLOCK], sf[RUN_MAX + 1];
+    const double *sp[RUN_MAX + 1];
+    int64_t sa[RUN_MAX + 1], se[RUN_MAX + 1];
+    int64_t slo[RUN_MAX + 1], shi[RUN_MAX + 1];
+    size_t i = 0; /* items done */
+    while (i < L) {
+        int64_t cv = c[i];
+        size_t t = 1;
+        while (i + t < L && t < RUN_MAX && c[i + t] == cv)
+            t++;
+        double rem = (double)(N - i);
+        size_t top = jhi + t < mm ? jhi + t : mm;
+        size_t bot = jlo;
+        /* rows j with i + t - j > nn cannot exist after the run */
+        if (i + t > nn && i + t - nn > bot) bot = i + t - nn;
         for (size_t j = top + 1; j-- > bot;) {
             brow *r = &ctx->rows[j];
-            brow *p = j > 0 && j - 1 >= jlo && j - 1 <= jhi ? &ctx->rows[j - 1] : NULL;
-            double py = i - 1 - j < nn ? (double)(nn - (i - 1 - j)) / rem : 0.0;
-            if (i - 1 < j) py = 0.0;
-            double px = (double)(mm - j + 1) / rem;
-            int self = r->lo <= r->hi && py > 0.0 && j >= jlo && j <= jhi;
-            int prev = p && p->lo <= p->hi;
-            if (!self && !prev) {
+            /* sources: old rows j - k, k = 0..t, within [jlo, jhi] and non-empty */
+            size_t kmin = j > jhi ? j - jhi : 0, kmax = j - jlo < t ? j - jlo : t;
+            int64_t nlo = INT64_MAX, nhi = INT64_MIN;
+            int any = 0;
+            for (size_t k = kmin; k <= kmax && kmin <= kmax; k++) {
+                const brow *q = &ctx->rows[j - k];
+                wk[k] = 0.0;
+                if (q->lo > q->hi) continue;
+                size_t jj = j - k; /* old row: jj of the i items in the first group */
+                if (i < jj || i - jj > nn || jj > mm) continue;
+                wk[k] = run_weight(t, k, (double)(mm - jj), (double)(nn - (i - jj)), rem);
+                if (!(wk[k] > 0.0)) continue;
+                slo[k] = q->lo + (int64_t)k * cv;
+                shi[k] = q->hi + (int64_t)k * cv;
+                if (slo[k] < nlo) nlo = slo[k];
+                if (shi[k] > nhi) nhi = shi[k];
+                any = 1;
+            }
+            if (!any) {
                 r->lo = 1;
                 r->hi = 0;
                 continue;
             }
-            if (!row_step(ctx, r, p, self, prev, py, px, ci, work)) return 0;
+            /* row j itself is a source (k = 0) only inside its old range */
+            int self = kmin == 0 && wk[0] > 0.0 && r->lo <= r->hi;
+            if (!self) { /* old values not needed (and maybe outside the new range) */
+                r->lo = 1;
+                r->hi = 0;
+            }
+            int64_t olo = self ? r->lo : 1, ohi = self ? r->hi : 0;
+            if (!row_reserve(ctx, r, self && olo < nlo ? olo : nlo, self && ohi > nhi ? ohi : nhi))
+                return 0;
+            double *v = r->v - r->base;
+            for (int64_t b0 = nlo; b0 <= nhi; b0 += BLOCK) {
+                int64_t b1 = b0 + BLOCK - 1 < nhi ? b0 + BLOCK - 1 : nhi;
+                size_t w = (size_t)(b1 - b0 + 1);
+                for (size_t u = 0; u < w; u++)
+                    acc[u] = 0.0;
+                /* the sources present in this block, two at a time */
+                size_t ns = 0;
+                for (size_t k = kmin; k <= kmax; k++) {
+                    if (!(wk[k] > 0.0)) continue;
+                    int64_t a = slo[k] > b0 ? slo[k] : b0, e = shi[k] < b1 ? shi[k] : b1;
+                    if (a > e) continue;
+                    const brow *q = &ctx->rows[j - k];
+                    sp[ns] = q->v - q->base - (int64_t)k * cv + b0; /* sp[ns][s - b0] */
+                    sf[ns] = wk[k];
+                    sa[ns] = a - b0;
+                    se[ns] = e - b0;
+                    *work += (double)(e - a + 1);
+                    ns++;
+                }
+                size_t u0 = 0;
+                for (; u0 + 2 <= ns; u0 += 2) {
+                    int64_t a1 = sa[u0], e1 = se[u0], a2 = sa[u0 + 1], e2 = se[u0 + 1];
+                    int64_t A = a1 > a2 ? a1 : a2, E = e1 < e2 ? e1 : e2;
+                    if (A > E) {
+                        axpy(acc, sp[u0], sf[u0], a1, e1);
+                        axpy(acc, sp[u0 + 1], sf[u0 + 1], a2, e2);
+                        continue;
+                    }
+                    axpy2(acc, sp[u0], sf[u0], sp[u0 + 1], sf[u0 + 1], A, E);
+                    axpy(acc, sp[u0], sf[u0], a1, A - 1);
+                    axpy(acc, sp[u0], sf[u0], E + 1, e1);
+                    axpy(acc, sp[u0 + 1], sf[u0 + 1], a2, A - 1);
+                    axpy(acc, sp[u0 + 1], sf[u0 + 1], E + 1, e2);
+                }
+                if (u0 < ns) axpy(acc, sp[u0], sf[u0], sa[u0], se[u0]);
+                double *restrict d = v + b0;
+                for (size_t u = 0; u < w; u++)
+                    d[u] = acc[u];
+            }
+            r->lo = nlo;
+            r->hi = nhi;
             if (delta > 0.0) {
-                while (r->lo <= r->hi && r->v[r->lo - r->base] < delta)
-                    *dropped += r->v[r->lo++ - r->base];
-                while (r->lo <= r->hi && r->v[r->hi - r->base] < delta)
-                    *dropped += r->v[r->hi-- - r->base];
+                /* find the cuts first, then sum (no long chain of dependent adds) */
+                int64_t a = r->lo, e = r->hi;
+                while (a <= e && v[a] < delta)
+                    a++;
+                while (e >= a && v[e] < delta)
+                    e--;
+                *dropped +=
+                    sum4(v + r->lo, (size_t)(a - r->lo)) + sum4(v + e + 1, (size_t)(r->hi - e));
+                r->lo = a;
+                r->hi = e;
             }
         }
+        i += t;
         size_t a = bot, b = top;
         while (a <= b && ctx->rows[a].lo > ctx->rows[a].hi)
             a++;
@@ -487,7 +623,7 @@ static int sweep(const int64_t *c, size_t L, size_t mm, size_t nn, double delta,
             jhi = 0;
             break;
         }
-        rows_release(ctx, jlo, a); /* the first row in use never moves down */
+        if (a > jlo) rows_release(ctx, jlo, a);
         rows_release(ctx, b + 1, top + 1);
         jlo = a;
         jhi = b;

@@ -135,6 +135,52 @@ static void test_mid_equals_full(void **state)
     assert_true(checked > 10000);
 }
 
+/* Meet in the middle with long runs of tied scores (the sweeps take a run of equal
+ * scores in one step, cut at 48 items): tails equal the full distribution. */
+static void test_mid_long_runs(void **state)
+{
+    (void)state;
+    uint64_t s = 4242;
+    int checked = 0;
+    for (int rep = 0; rep < 16; rep++) {
+        size_t m = 25 + rng(&s) % 45, n = 25 + rng(&s) % 45, N = m + n;
+        unsigned cats[] = {2, 4, 5, 6};
+        unsigned k = cats[rep % 4];
+        int64_t sc[200];
+        tied_scores(&s, N, k, sc);
+        double *dist;
+        int64_t mn;
+        size_t len;
+        assert_int_equal(rk_ranksum_exact_dist(sc, m, n, &dist, &mn, &len, NULL), RK_OK);
+        double delta = rep % 2 ? 0.0 : 1e-30;
+        rk__ranksum_mid *mid;
+        assert_int_equal(rk__ranksum_mid_build(sc, m, n, delta, &mid, NULL), RK_OK);
+        double tol = rk__ranksum_mid_error(mid);
+        assert_true(tol <= 1e-25);
+        double *suf = calloc(len + 1, sizeof *suf); /* suf[i] = sum of dist[i..] */
+        assert_non_null(suf);
+        for (size_t i = len; i-- > 0;)
+            suf[i] = suf[i + 1] + dist[i];
+        double cum = 0.0;
+        for (int64_t x = mn - 2; x <= mn + (int64_t)len + 1; x++) {
+            if (x >= mn && x < mn + (int64_t)len) cum += dist[x - mn];
+            int64_t u = x + 1 - mn; /* P(T >= x + 1) */
+            double want_sf = u <= 0 ? suf[0] : u >= (int64_t)len ? 0.0 : suf[u];
+            double got = rk__ranksum_mid_cdf(mid, x), got_sf = rk__ranksum_mid_sf(mid, x + 1);
+            if (!near(got, cum, 1e-12, tol) || !near(got_sf, want_sf, 1e-12, tol)) {
+                print_error("m=%zu n=%zu k=%u x=%lld: cdf %.17g vs %.17g, sf %.17g vs %.17g\n", m,
+                            n, k, (long long)x, got, cum, got_sf, want_sf);
+                fail();
+            }
+            checked++;
+        }
+        rk__ranksum_mid_free(mid);
+        free(suf);
+        free(dist);
+    }
+    assert_true(checked > 500);
+}
+
 /* At most three distinct scores: the closed-form sums equal the full distribution; more
  * than three: no engine is built. */
 static void test_cat_equals_full(void **state)
@@ -191,6 +237,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_band_equals_full),
         cmocka_unit_test(test_mid_equals_full),
+        cmocka_unit_test(test_mid_long_runs),
         cmocka_unit_test(test_cat_equals_full),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
