@@ -444,6 +444,7 @@ rk_status rk__ranksum_band_predict(const int64_t *scores, size_t m, size_t n, in
  * the first-level cache.  Runs are cut at RUN_MAX items (binomial coefficients
  * stay far from overflow, the weights are products of at most 2 RUN_MAX ratios). */
 #define RUN_MAX 48
+#define RUN_MAX_BIG 8
 #define BLOCK 512
 
 /* d[u] += f s[u] for u in [a, e] */
@@ -515,8 +516,10 @@ static int sweep(const int64_t *c, size_t L, size_t mm, size_t nn, double delta,
     size_t i = 0; /* items done */
     while (i < L) {
         int64_t cv = c[i];
-        size_t t = 1;
-        while (i + t < L && t < RUN_MAX && c[i + t] == cv)
+        /* a run widens its rows by up to t cv before the ends are pruned: shorter
+         * runs once the layers are big (memory, not speed, is then the limit) */
+        size_t tmax = ctx->cells > ctx->max_cells / 16 ? RUN_MAX_BIG : RUN_MAX, t = 1;
+        while (i + t < L && t < tmax && c[i + t] == cv)
             t++;
         double rem = (double)(N - i);
         size_t top = jhi + t < mm ? jhi + t : mm;
