@@ -441,11 +441,11 @@ rk_status rk__ranksum_band_predict(const int64_t *scores, size_t m, size_t n, in
  *   sum_k P(k of the t go to the first group | row j - k) old row j - k shifted by k cv,
  * one pass over each source row instead of t passes (the sweep is limited by
  * memory traffic, not arithmetic).  The output is built in blocks that stay in
- * the first-level cache.  Runs are cut at RUN_MAX items (binomial coefficients
- * stay far from overflow, the weights are products of at most 2 RUN_MAX ratios). */
+ * the first-level cache (2048 doubles: 512 was 5% slower).  Runs are cut at RUN_MAX items (binomial
+ * coefficients stay far from overflow, the weights are products of at most 2 RUN_MAX ratios). */
 #define RUN_MAX 48
 #define RUN_MAX_BIG 8
-#define BLOCK 512
+#define BLOCK 2048
 
 /* d[u] += f s[u] for u in [a, e] */
 static inline void axpy(double *restrict d, const double *restrict s, double f, int64_t a,
