@@ -65,7 +65,7 @@ static int row_reserve(band_ctx *c, brow *r, int64_t nlo, int64_t nhi)
         r->base = nlo;
         return 1;
     }
-    size_t cap = need + need / 4 + 16;
+    size_t cap = need + need / 16 + 16;
     if (c->cells - r->cap + cap > c->max_cells) return 0;
     if (r->v && !empty) {
         /* realloc (grows or shrinks in place where it can; big rows are remapped,
