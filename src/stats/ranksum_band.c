@@ -8,22 +8,6 @@
 
 #include "stats/wilcoxon.h"
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-static int64_t gcd64(int64_t a, int64_t b)
-{
-    while (b) {
-        int64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
 /* floor / ceil of a / b for b > 0 */
 static int64_t fdiv(int64_t a, int64_t b)
 {
@@ -214,19 +198,11 @@ rk_status rk__ranksum_band(const int64_t *scores, size_t m, size_t n, int64_t t_
         st = rk_error_set(err, RK_ENOMEM, "out of memory for the exact rank-sum distribution");
         goto done;
     }
-    memcpy(c, scores, N * sizeof *c);
-    qsort(c, N, sizeof *c, cmp_i64);
-    int64_t base = c[0], g = 0;
-    for (size_t i = 0; i < N; i++) {
-        c[i] -= base;
-        g = gcd64(g, c[i]);
-    }
-    if (g == 0) g = 1;
+    int64_t base, g;
+    rk__ranksum_reduce(scores, N, c, &base, &g);
     pre[0] = 0;
-    for (size_t i = 0; i < N; i++) {
-        c[i] /= g;
+    for (size_t i = 0; i < N; i++)
         pre[i + 1] = pre[i] + c[i];
-    }
     /* window in reduced sums: T = mm * base + g * s */
     int64_t slo = cdiv(wlo - (int64_t)mm * base, g), shi = fdiv(whi - (int64_t)mm * base, g);
     for (size_t j = 0; j <= mm; j++)
@@ -388,15 +364,11 @@ rk_status rk__ranksum_band_predict(const int64_t *scores, size_t m, size_t n, in
         free(pre2);
         return rk_error_set(err, RK_ENOMEM, "out of memory for the exact rank-sum distribution");
     }
-    memcpy(c, scores, N * sizeof *c);
-    qsort(c, N, sizeof *c, cmp_i64);
-    int64_t base = c[0], g = 0;
-    for (size_t i = 0; i < N; i++)
-        g = gcd64(g, c[i] - base);
-    if (g == 0) g = 1;
+    int64_t base, g;
+    rk__ranksum_reduce(scores, N, c, &base, &g);
     pre[0] = pre2[0] = 0.0;
     for (size_t i = 0; i < N; i++) {
-        double v = (double)((c[i] - base) / g);
+        double v = (double)c[i];
         pre[i + 1] = pre[i] + v;
         pre2[i + 1] = pre2[i] + v * v;
     }
@@ -703,20 +675,10 @@ rk_status rk__ranksum_mid_build(const int64_t *scores, size_t m, size_t n, doubl
         rk__ranksum_mid_free(M);
         return rk_error_set(err, RK_ENOMEM, "out of memory for the exact rank-sum distribution");
     }
-    memcpy(c, scores, N * sizeof *c);
-    qsort(c, N, sizeof *c, cmp_i64);
     M->total = 0;
     for (size_t i = 0; i < N; i++)
-        M->total += c[i];
-    M->base = c[0];
-    M->g = 0;
-    for (size_t i = 0; i < N; i++) {
-        c[i] -= M->base;
-        M->g = gcd64(M->g, c[i]);
-    }
-    if (M->g == 0) M->g = 1;
-    for (size_t i = 0; i < N; i++)
-        c[i] /= M->g;
+        M->total += scores[i];
+    rk__ranksum_reduce(scores, N, c, &M->base, &M->g);
     for (size_t i = 0; i < N - M->h; i++)
         M->rev[i] = c[N - 1 - i];
     /* forward half on a second thread, backward half here */

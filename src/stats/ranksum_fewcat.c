@@ -52,12 +52,6 @@ void rk__ranksum_cat_free(rk__ranksum_cat *c)
     free(c);
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 rk_status rk__ranksum_cat_build(const int64_t *scores, size_t m, size_t n, rk__ranksum_cat **out,
                                 rk_error *err)
 {
@@ -74,7 +68,7 @@ rk_status rk__ranksum_cat_build(const int64_t *scores, size_t m, size_t n, rk__r
         return rk_error_set(err, RK_ENOMEM, "out of memory for the exact rank-sum distribution");
     }
     memcpy(s, scores, N * sizeof *s);
-    qsort(s, N, sizeof *s, cmp_i64);
+    qsort(s, N, sizeof *s, rk__cmp_i64);
     size_t g = 0;
     for (size_t i = 0; i < N; i++) {
         if (i == 0 || s[i] != s[i - 1]) {

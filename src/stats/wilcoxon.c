@@ -26,7 +26,7 @@ void rk_wilcoxon_opts_init(rk_wilcoxon_opts *o)
 
 /* ------------------------------------------------ exact distribution */
 
-static int cmp_i64(const void *a, const void *b)
+int rk__cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
@@ -40,6 +40,22 @@ static int64_t gcd64(int64_t a, int64_t b)
         b = t;
     }
     return a;
+}
+
+void rk__ranksum_reduce(const int64_t *scores, size_t N, int64_t *c, int64_t *base, int64_t *g)
+{
+    memcpy(c, scores, N * sizeof *c);
+    qsort(c, N, sizeof *c, rk__cmp_i64);
+    int64_t b = c[0], d = 0;
+    for (size_t i = 0; i < N; i++) {
+        c[i] -= b;
+        d = gcd64(d, c[i]);
+    }
+    if (d == 0) d = 1;
+    for (size_t i = 0; i < N; i++)
+        c[i] /= d;
+    *base = b;
+    *g = d;
 }
 
 /* Reduced scores c[i] = (sorted score - smallest) / g, g their gcd (1 if all
@@ -58,20 +74,10 @@ static int reduce_scores(const int64_t *scores, size_t N, reduced *r)
         free(r->pre);
         return 0;
     }
-    memcpy(r->c, scores, N * sizeof *r->c);
-    qsort(r->c, N, sizeof *r->c, cmp_i64);
-    r->base = r->c[0];
-    r->g = 0;
-    for (size_t i = 0; i < N; i++) {
-        r->c[i] -= r->base;
-        r->g = gcd64(r->g, r->c[i]);
-    }
-    if (r->g == 0) r->g = 1;
+    rk__ranksum_reduce(scores, N, r->c, &r->base, &r->g);
     r->pre[0] = 0;
-    for (size_t i = 0; i < N; i++) {
-        r->c[i] /= r->g;
+    for (size_t i = 0; i < N; i++)
         r->pre[i + 1] = r->pre[i] + r->c[i];
-    }
     return 1;
 }
 

@@ -19,6 +19,13 @@
  * prediction overestimates the live states 1.6x at n = m = 1000 (mid), rows keep <= 25% slack) */
 #define RK__RANKSUM_BYTES_PER_STATE 6.0
 
+/* qsort comparator for int64_t. */
+int rk__cmp_i64(const void *a, const void *b);
+/* The scores on their smallest lattice: c[0..N-1] (caller's array) = the sorted scores minus
+ * the smallest (*base), divided by the gcd of those differences (*g; 1 when all are equal), so
+ * that a sum of j scores is j * base + g * (sum of j of the c). */
+void rk__ranksum_reduce(const int64_t *scores, size_t N, int64_t *c, int64_t *base, int64_t *g);
+
 /* Number of doubles the exact distribution of rk_ranksum_exact_dist would need
  * for these scores (any order) and first-group size m; 0 on bad input. */
 uint64_t rk__ranksum_cells(const int64_t *scores, size_t m, size_t n);
