@@ -3,6 +3,7 @@
 #ifndef RK_CLI_H
 #define RK_CLI_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,10 +53,10 @@ rk_status rk__parse_option_number(const char *s, const char *opt, double *out, r
 /* Samples of a value column split by a group column of a CSV file. */
 typedef struct rk__groups {
     size_t k;
-    char **level;      /* k level names */
-    double **value;    /* k arrays */
-    size_t *n;         /* k sizes */
-    size_t n_missing;  /* rows dropped: missing value or group */
+    char **level;     /* k level names */
+    double **value;   /* k arrays */
+    size_t *n;        /* k sizes */
+    size_t n_missing; /* rows dropped: missing value or group */
 } rk__groups;
 
 /* Read FILE, split column `value` by column `group` (or one group when group is
@@ -66,8 +67,7 @@ rk_status rk__read_groups(const char *path, const char *value, const char *group
 void rk__groups_free(rk__groups *g);
 
 /* "7,5/5,24": rows separated by '/', cells by ','; non-negative integers. */
-rk_status rk__parse_table(const char *s, int64_t **cells, size_t *nr, size_t *nc,
-                          rk_error *err);
+rk_status rk__parse_table(const char *s, int64_t **cells, size_t *nr, size_t *nc, rk_error *err);
 
 /* ---- output ---- */
 typedef enum { RK_FMT_TEXT = 0, RK_FMT_JSON } rk__format;
@@ -76,6 +76,10 @@ rk_status rk__parse_format(const char *s, rk__format *f, rk_error *err);
 int rk__print_htest(const rk_htest *h, rk__format fmt, const char *data);
 /* Format a number with up to `sig` significant digits, R style ("NaN", "Inf"). */
 void rk__fmt_num(char *buf, size_t size, double v, int sig);
+/* A JSON number, or null for NaN/Inf (JSON has neither). */
+json_t *rk__jnum(double v);
+/* Print o as one indented JSON document (17 significant digits) and release it; exit code. */
+int rk__print_json(json_t *o);
 
 /* ---- commands: each returns an exit code ---- */
 int rk__cmd_test(int argc, char **argv);

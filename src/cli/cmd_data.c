@@ -159,16 +159,6 @@ static void count(const rk_trial *t, counts *c)
     }
 }
 
-static int print_json(json_t *o)
-{
-    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
-    json_decref(o);
-    if (!s) return RK_EXIT_FAIL;
-    puts(s);
-    free(s);
-    return RK_EXIT_OK;
-}
-
 static int report(const rk_trial *t, const rk__args *a, rk__format fmt, const char **written,
                   size_t n_written)
 {
@@ -222,7 +212,7 @@ static int report(const rk_trial *t, const rk__args *a, rk__format fmt, const ch
         for (size_t j = 0; j < t->n_notes; j++)
             json_array_append_new(notes, json_string(t->notes[j]));
         json_object_set_new(o, "notes", notes);
-        return print_json(o);
+        return rk__print_json(o);
     }
     printf("subjects: %s (%zu subjects", rk__arg(a, "subjects"), t->n_subjects);
     if (c.not_randomized) printf(", %zu not randomized", c.not_randomized);

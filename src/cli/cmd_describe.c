@@ -18,18 +18,6 @@ static int fail(const char *cmd, const rk_error *err, rk_status st)
     return rk__exit_code(st);
 }
 
-static json_t *jnum(double v) { return isfinite(v) ? json_real(v) : json_null(); }
-
-static int print_json(json_t *o)
-{
-    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
-    json_decref(o);
-    if (!s) return RK_EXIT_FAIL;
-    puts(s);
-    free(s);
-    return RK_EXIT_OK;
-}
-
 static const rk__opt describe_opts[] = {
     {"x", "LIST", "values, comma-separated (NA = missing)"},
     {"data", "FILE.csv", "read the values from a CSV file"},
@@ -66,17 +54,17 @@ static int describe_numeric(const rk__groups *g, const char *value, int qtype, r
             json_t *r = json_object();
             json_object_set_new(r, "group", json_string(g->level[j]));
             json_object_set_new(r, "n", json_integer((json_int_t)s[j].n));
-            json_object_set_new(r, "mean", jnum(s[j].mean));
-            json_object_set_new(r, "sd", jnum(s[j].sd));
-            json_object_set_new(r, "median", jnum(s[j].median));
-            json_object_set_new(r, "q1", jnum(s[j].q1));
-            json_object_set_new(r, "q3", jnum(s[j].q3));
-            json_object_set_new(r, "min", jnum(s[j].min));
-            json_object_set_new(r, "max", jnum(s[j].max));
+            json_object_set_new(r, "mean", rk__jnum(s[j].mean));
+            json_object_set_new(r, "sd", rk__jnum(s[j].sd));
+            json_object_set_new(r, "median", rk__jnum(s[j].median));
+            json_object_set_new(r, "q1", rk__jnum(s[j].q1));
+            json_object_set_new(r, "q3", rk__jnum(s[j].q3));
+            json_object_set_new(r, "min", rk__jnum(s[j].min));
+            json_object_set_new(r, "max", rk__jnum(s[j].max));
             json_array_append_new(arr, r);
         }
         json_object_set_new(o, "groups", arr);
-        rc = print_json(o);
+        rc = rk__print_json(o);
     } else {
         printf("%s (quantile type %d%s)\n", value, qtype,
                qtype == RK_QUANTILE_DEFAULT ? " = SAS QNTLDEF=5" : "");
@@ -84,9 +72,10 @@ static int describe_numeric(const rk__groups *g, const char *value, int qtype, r
                "median", "q1", "q3", "min", "max");
         for (size_t j = 0; j < g->k; j++) {
             char c[8][32];
-            const double v[8] = {s[j].mean, s[j].sd, s[j].median, s[j].q1,
-                                 s[j].q3,   s[j].min, s[j].max, 0};
-            for (int i = 0; i < 7; i++) rk__fmt_num(c[i], sizeof c[i], v[i], 6);
+            const double v[8] = {s[j].mean, s[j].sd,  s[j].median, s[j].q1,
+                                 s[j].q3,   s[j].min, s[j].max,    0};
+            for (int i = 0; i < 7; i++)
+                rk__fmt_num(c[i], sizeof c[i], v[i], 6);
             printf("%-12s %6zu %10s %10s %10s %10s %10s %10s %10s\n", g->level[j], s[j].n, c[0],
                    c[1], c[2], c[3], c[4], c[5], c[6]);
         }
@@ -119,7 +108,8 @@ static size_t find_str(const char **v, size_t m, int sorted, const char *s)
         return hit ? (size_t)(hit - v) : m;
     }
     size_t j = 0;
-    while (j < m && strcmp(v[j], s)) j++;
+    while (j < m && strcmp(v[j], s))
+        j++;
     return j;
 }
 
@@ -153,7 +143,8 @@ static int describe_categorical(const rk_table *t, size_t vc, long gc, const cha
                 if (!rk_cell_is_missing(c) && strlen(c) == len && !strncmp(c, p, len)) hit = c;
             }
             if (!hit) {
-                fprintf(stderr, "rctkit describe: --levels: no rows have group '%.*s'\n", (int)len, p);
+                fprintf(stderr, "rctkit describe: --levels: no rows have group '%.*s'\n", (int)len,
+                        p);
                 rc = RK_EXIT_USAGE;
                 goto out;
             }
@@ -210,31 +201,34 @@ static int describe_categorical(const rk_table *t, size_t vc, long gc, const cha
             json_object_set_new(r, "missing", json_integer((json_int_t)miss[j]));
             for (size_t k = 0; k < ncat; k++) {
                 size_t c = count[k * ngrp + j];
-                json_array_append_new(lv, json_pack("{s:s,s:I,s:o}", "level", cat[k], "count",
-                                                    (json_int_t)c, "percent",
-                                                    jnum(n ? 100.0 * (double)c / (double)n : NAN)));
+                json_array_append_new(
+                    lv, json_pack("{s:s,s:I,s:o}", "level", cat[k], "count", (json_int_t)c,
+                                  "percent", rk__jnum(n ? 100.0 * (double)c / (double)n : NAN)));
             }
             json_object_set_new(r, "levels", lv);
             json_array_append_new(arr, r);
         }
         json_object_set_new(o, "groups", arr);
-        rc = print_json(o);
+        rc = rk__print_json(o);
     } else {
         printf("%s, n (%%) of non-missing values\n%-20s", rk_table_colname(t, vc), "level");
-        for (size_t j = 0; j < ngrp; j++) printf(" %18s", grp[j]);
+        for (size_t j = 0; j < ngrp; j++)
+            printf(" %18s", grp[j]);
         printf("\n");
         for (size_t k = 0; k < ncat; k++) {
             printf("%-20s", cat[k]);
             for (size_t j = 0; j < ngrp; j++) {
                 size_t n = ntot[j], c = count[k * ngrp + j];
                 char cell[48];
-                snprintf(cell, sizeof cell, "%zu (%.2f%%)", c, n ? 100.0 * (double)c / (double)n : 0.0);
+                snprintf(cell, sizeof cell, "%zu (%.2f%%)", c,
+                         n ? 100.0 * (double)c / (double)n : 0.0);
                 printf(" %18s", cell);
             }
             printf("\n");
         }
         printf("%-20s", "missing");
-        for (size_t j = 0; j < ngrp; j++) printf(" %18zu", miss[j]);
+        for (size_t j = 0; j < ngrp; j++)
+            printf(" %18zu", miss[j]);
         printf("\n");
         rc = RK_EXIT_OK;
     }
@@ -401,7 +395,9 @@ int rk__cmd_ci(int argc, char **argv)
     rk_status st = rk__args_parse(&a, ci_opts, NOPTS(ci_opts), argc - 1, argv + 1, &err);
     if (st) return fail(cmd, &err, st);
     if (a.help) {
-        rk__print_usage(stdout, "rctkit ci median (--x LIST | --data FILE.csv --value COL) [--quantile P] [--conf-level NUM]",
+        rk__print_usage(stdout,
+                        "rctkit ci median (--x LIST | --data FILE.csv --value COL) [--quantile P] "
+                        "[--conf-level NUM]",
                         "Distribution-free confidence interval for the median or any quantile "
                         "(Hahn & Meeker):\norder statistics X(l), X(u) chosen from the "
                         "binomial distribution; the achieved coverage is printed.",
@@ -445,15 +441,17 @@ int rk__cmd_ci(int argc, char **argv)
     if (st) return fail(cmd, &err, st);
     if (fmt == RK_FMT_JSON) {
         json_t *o = json_object();
-        json_object_set_new(o, "method", json_string("distribution-free quantile CI (Hahn & Meeker)"));
+        json_object_set_new(o, "method",
+                            json_string("distribution-free quantile CI (Hahn & Meeker)"));
         json_object_set_new(o, "quantile", json_real(p));
         json_object_set_new(o, "n", json_integer((json_int_t)n));
-        json_object_set_new(o, "estimate", jnum(q.estimate));
-        json_object_set_new(o, "conf_int", json_pack("[oo]", jnum(q.lower), jnum(q.upper)));
+        json_object_set_new(o, "estimate", rk__jnum(q.estimate));
+        json_object_set_new(o, "conf_int", json_pack("[oo]", rk__jnum(q.lower), rk__jnum(q.upper)));
         json_object_set_new(o, "conf_level", json_real(level));
-        json_object_set_new(o, "order_statistics", json_pack("[II]", (json_int_t)q.l, (json_int_t)q.u));
-        json_object_set_new(o, "coverage", jnum(q.coverage));
-        return print_json(o);
+        json_object_set_new(o, "order_statistics",
+                            json_pack("[II]", (json_int_t)q.l, (json_int_t)q.u));
+        json_object_set_new(o, "coverage", rk__jnum(q.coverage));
+        return rk__print_json(o);
     }
     char e[32], lo[32], hi[32], cov[32], lv[32];
     rk__fmt_num(e, sizeof e, q.estimate, 7);

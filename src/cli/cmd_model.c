@@ -195,11 +195,6 @@ static int fail(const char *cmd, const rk_error *err, rk_status st)
     return rk__exit_code(st);
 }
 
-static json_t *jnum(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
-
 /* Split "a=1,b=2" into items that each contain '=' (a piece without '=' belongs
  * to the previous item, so "score=1,2,3" stays whole); ';' always splits. */
 static size_t split_assignments(char *s, const char **items, size_t max)
@@ -248,8 +243,8 @@ static int print_fit_json(const rk_fit *f, const char *formula, const char *data
     json_object_set_new(o, "n_dropped", json_integer((json_int_t)f->n_dropped));
     json_object_set_new(o, "converged", json_boolean(f->converged));
     json_object_set_new(o, "iterations", json_integer(f->iterations));
-    json_object_set_new(o, "log_likelihood", jnum(f->log_likelihood));
-    json_object_set_new(o, "deviance", jnum(f->deviance));
+    json_object_set_new(o, "log_likelihood", rk__jnum(f->log_likelihood));
+    json_object_set_new(o, "deviance", rk__jnum(f->deviance));
     json_object_set_new(o, "ci_method", json_string(f->ci_method));
     json_object_set_new(o, "conf_level", json_real(level));
     const char *rn = ratio_name(f);
@@ -257,34 +252,30 @@ static int print_fit_json(const rk_fit *f, const char *formula, const char *data
         const rk_coef *c = &f->coef[j];
         json_t *r = json_object();
         json_object_set_new(r, "term", json_string(c->term));
-        json_object_set_new(r, "estimate", jnum(c->estimate));
-        json_object_set_new(r, "std_error", jnum(c->std_error));
-        json_object_set_new(r, "statistic", jnum(c->statistic));
-        if (!isnan(c->df)) json_object_set_new(r, "df", jnum(c->df));
+        json_object_set_new(r, "estimate", rk__jnum(c->estimate));
+        json_object_set_new(r, "std_error", rk__jnum(c->std_error));
+        json_object_set_new(r, "statistic", rk__jnum(c->statistic));
+        if (!isnan(c->df)) json_object_set_new(r, "df", rk__jnum(c->df));
         json_object_set_new(r, "conf_int",
-                            json_pack("[oo]", jnum(c->conf_int[0]), jnum(c->conf_int[1])));
-        json_object_set_new(r, "p_value", jnum(c->p_value));
+                            json_pack("[oo]", rk__jnum(c->conf_int[0]), rk__jnum(c->conf_int[1])));
+        json_object_set_new(r, "p_value", rk__jnum(c->p_value));
         if (rn && !isnan(c->ratio) && strcmp(c->term, "(Intercept)") != 0) {
             char key[48];
-            json_object_set_new(r, rn, jnum(c->ratio));
+            json_object_set_new(r, rn, rk__jnum(c->ratio));
             snprintf(key, sizeof key, "%s_conf_int", rn);
             json_object_set_new(
-                r, key, json_pack("[oo]", jnum(c->ratio_conf_int[0]), jnum(c->ratio_conf_int[1])));
+                r, key,
+                json_pack("[oo]", rk__jnum(c->ratio_conf_int[0]), rk__jnum(c->ratio_conf_int[1])));
         }
         json_array_append_new(arr, r);
     }
     json_object_set_new(o, "coefficients", arr);
     json_t *ex = json_object();
     for (size_t i = 0; i < f->n_extra; i++)
-        json_object_set_new(ex, f->extra[i].name, jnum(f->extra[i].value));
+        json_object_set_new(ex, f->extra[i].name, rk__jnum(f->extra[i].value));
     json_object_set_new(o, "extra", ex);
     if (f->note[0]) json_object_set_new(o, "note", json_string(f->note));
-    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
-    json_decref(o);
-    if (!s) return RK_EXIT_FAIL;
-    puts(s);
-    free(s);
-    return RK_EXIT_OK;
+    return rk__print_json(o);
 }
 
 static void print_fit_text(const rk_fit *f, const char *about, const char *formula,

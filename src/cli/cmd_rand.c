@@ -122,11 +122,6 @@ static void describe_design(const rk_rand_design *d, char *buf, size_t size)
     if (d->mti && len < size) snprintf(buf + len, size - len, ", mti = %u", d->mti);
 }
 
-static json_t *jnum(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
-
 static int cmd_assess(int argc, char **argv)
 {
     rk__args a;
@@ -178,17 +173,17 @@ static int cmd_assess(int argc, char **argv)
         json_object_set_new(j, "n", json_integer((json_int_t)r.n));
         json_object_set_new(j, "method", json_string(r.exact ? "exact" : "simulation"));
         json_object_set_new(j, "sequences", json_integer((json_int_t)r.sequences));
-        json_object_set_new(j, "expected_correct_guesses", jnum(r.correct_guesses));
-        json_object_set_new(j, "proportion_correct_guesses", jnum(r.prop_correct));
-        json_object_set_new(j, "se_proportion_correct_guesses", jnum(r.se_prop_correct));
-        json_object_set_new(j, "expected_max_imbalance", jnum(r.max_imbalance));
-        json_object_set_new(j, "largest_max_imbalance", jnum(r.max_imbalance_worst));
-        json_object_set_new(j, "expected_final_imbalance", jnum(r.final_imbalance));
-        json_object_set_new(j, "expected_loss", jnum(r.loss));
+        json_object_set_new(j, "expected_correct_guesses", rk__jnum(r.correct_guesses));
+        json_object_set_new(j, "proportion_correct_guesses", rk__jnum(r.prop_correct));
+        json_object_set_new(j, "se_proportion_correct_guesses", rk__jnum(r.se_prop_correct));
+        json_object_set_new(j, "expected_max_imbalance", rk__jnum(r.max_imbalance));
+        json_object_set_new(j, "largest_max_imbalance", rk__jnum(r.max_imbalance_worst));
+        json_object_set_new(j, "expected_final_imbalance", rk__jnum(r.final_imbalance));
+        json_object_set_new(j, "expected_loss", rk__jnum(r.loss));
         json_object_set_new(j, "theta", json_real(o.theta));
         json_object_set_new(j, "alpha", json_real(o.alpha));
-        json_object_set_new(j, "chronological_bias_type1_error", jnum(r.chron_t1e));
-        json_object_set_new(j, "se_chronological_bias_type1_error", jnum(r.se_chron_t1e));
+        json_object_set_new(j, "chronological_bias_type1_error", rk__jnum(r.chron_t1e));
+        json_object_set_new(j, "se_chronological_bias_type1_error", rk__jnum(r.se_chron_t1e));
         json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
         fputc('\n', stdout);
         json_decref(j);

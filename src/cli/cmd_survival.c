@@ -26,11 +26,6 @@ static const rk__opt surv_opts[] = {
 
 /* ------------------------------------------------------------ reading */
 
-static json_t *jnum(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
-
 /* Cell of `col` at table row r as a number: 0 = value in *v, 1 = missing; errors name the line. */
 static rk_status cell_number(const rk_table *t, size_t r, size_t col, const char *opt, double *v,
                              int *missing, rk_error *err)
@@ -227,7 +222,7 @@ json_t *rk__surv_rule_json(const rk__surv_data *s, const rk__args *a)
                         json_string(s->rule == RK_TTCI_DEATH_CENSORED_AT_DEATH ? "death"
                                     : s->rule == RK_TTCI_DEATH_NEVER_IMPROVES  ? "never"
                                                                                : "followup"));
-    json_object_set_new(d, "followup", jnum(s->followup));
+    json_object_set_new(d, "followup", rk__jnum(s->followup));
     json_object_set_new(d, "n_died_without_event", json_integer((json_int_t)s->n_died));
     return d;
 }
@@ -394,16 +389,6 @@ static void json_header(json_t *o, const surv_ctx *c, const char *method, const 
     json_object_set_new(o, "death_rule", d ? d : json_null());
 }
 
-static int print_json(json_t *o)
-{
-    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
-    json_decref(o);
-    if (!s) return RK_EXIT_FAIL;
-    puts(s);
-    free(s);
-    return RK_EXIT_OK;
-}
-
 static int print_km(const rk_km *km, const surv_ctx *c, const rk__surv_data *s, rk__format f)
 {
     char lv[32];
@@ -418,28 +403,29 @@ static int print_km(const rk_km *km, const surv_ctx *c, const rk__surv_data *s, 
             json_t *go = json_object(), *tab = json_array();
             json_object_set_new(go, "level", json_string(c->g ? c->g->name[g] : "all"));
             json_object_set_new(go, "n", json_integer((json_int_t)k->n));
-            json_object_set_new(go, "events", jnum(k->n_events));
-            json_object_set_new(go, "median", jnum(k->median));
-            json_object_set_new(go, "median_conf_int",
-                                json_pack("[oo]", jnum(k->median_lower), jnum(k->median_upper)));
+            json_object_set_new(go, "events", rk__jnum(k->n_events));
+            json_object_set_new(go, "median", rk__jnum(k->median));
+            json_object_set_new(
+                go, "median_conf_int",
+                json_pack("[oo]", rk__jnum(k->median_lower), rk__jnum(k->median_upper)));
             for (size_t i = 0; i < k->n_times; i++) {
                 json_t *r = json_object();
-                json_object_set_new(r, "time", jnum(k->time[i]));
-                json_object_set_new(r, "n_risk", jnum(k->n_risk[i]));
-                json_object_set_new(r, "n_event", jnum(k->n_event[i]));
-                json_object_set_new(r, "n_censor", jnum(k->n_censor[i]));
-                json_object_set_new(r, "survival", jnum(k->surv[i]));
-                json_object_set_new(r, "std_err", jnum(k->std_err_surv[i]));
-                json_object_set_new(r, "std_err_log", jnum(k->std_err[i]));
-                json_object_set_new(r, "conf_int",
-                                    json_pack("[oo]", jnum(k->lower[i]), jnum(k->upper[i])));
+                json_object_set_new(r, "time", rk__jnum(k->time[i]));
+                json_object_set_new(r, "n_risk", rk__jnum(k->n_risk[i]));
+                json_object_set_new(r, "n_event", rk__jnum(k->n_event[i]));
+                json_object_set_new(r, "n_censor", rk__jnum(k->n_censor[i]));
+                json_object_set_new(r, "survival", rk__jnum(k->surv[i]));
+                json_object_set_new(r, "std_err", rk__jnum(k->std_err_surv[i]));
+                json_object_set_new(r, "std_err_log", rk__jnum(k->std_err[i]));
+                json_object_set_new(
+                    r, "conf_int", json_pack("[oo]", rk__jnum(k->lower[i]), rk__jnum(k->upper[i])));
                 json_array_append_new(tab, r);
             }
             json_object_set_new(go, "table", tab);
             json_array_append_new(arr, go);
         }
         json_object_set_new(o, "curves", arr);
-        return print_json(o);
+        return rk__print_json(o);
     }
     print_header(c, "Kaplan-Meier estimate");
     printf("%s%% confidence intervals: %s (R survfit conf.type \"%s\"); std.err: Greenwood SE of "
@@ -488,20 +474,20 @@ static int print_logrank(const rk_logrank *lr, const surv_ctx *c, const rk__surv
         json_header(o, c, "log-rank (R survdiff, rho = 0)", s);
         json_object_set_new(o, "strata", c->strata ? json_string(c->strata) : json_null());
         json_object_set_new(o, "n_strata", json_integer((json_int_t)lr->n_strata));
-        json_object_set_new(o, "statistic", jnum(lr->statistic));
-        json_object_set_new(o, "df", jnum(lr->df));
-        json_object_set_new(o, "p_value", jnum(lr->p_value));
+        json_object_set_new(o, "statistic", rk__jnum(lr->statistic));
+        json_object_set_new(o, "df", rk__jnum(lr->df));
+        json_object_set_new(o, "p_value", rk__jnum(lr->p_value));
         for (size_t j = 0; j < k; j++) {
             json_t *r = json_object();
             json_object_set_new(r, "level", json_string(c->g->name[j]));
             json_object_set_new(r, "n", json_integer((json_int_t)c->group_n[j]));
-            json_object_set_new(r, "observed", jnum(lr->observed[j]));
-            json_object_set_new(r, "expected", jnum(lr->expected[j]));
-            json_object_set_new(r, "variance", jnum(lr->variance[j * k + j]));
+            json_object_set_new(r, "observed", rk__jnum(lr->observed[j]));
+            json_object_set_new(r, "expected", rk__jnum(lr->expected[j]));
+            json_object_set_new(r, "variance", rk__jnum(lr->variance[j * k + j]));
             json_array_append_new(arr, r);
         }
         json_object_set_new(o, "groups", arr);
-        return print_json(o);
+        return rk__print_json(o);
     }
     print_header(c, "Log-rank test");
     printf("\n");

@@ -31,36 +31,13 @@ void rk__fmt_num(char *buf, size_t size, double v, int sig)
         snprintf(buf, size, "%.*g", sig, v);
 }
 
-/* JSON number, or null for NaN/Inf (JSON has no such values). */
-static json_t *jnum(double v) { return isfinite(v) ? json_real(v) : json_null(); }
-
-static int print_json(const rk_htest *h)
+json_t *rk__jnum(double v)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "method", json_string(h->method));
-    json_object_set_new(o, "statistic_name", json_string(h->statistic_name));
-    json_object_set_new(o, "statistic", jnum(h->statistic));
-    json_object_set_new(o, "p_value", jnum(h->p_value));
-    json_object_set_new(o, "exact", json_boolean(h->exact));
-    json_object_set_new(o, "alternative", h->alternative == RK_ALT_NONE
-                                              ? json_null()
-                                              : json_string(rk_alternative_name(h->alternative)));
-    if (h->estimate_name[0]) {
-        json_object_set_new(o, "estimate_name", json_string(h->estimate_name));
-        json_object_set_new(o, "estimate", jnum(h->estimate));
-    } else {
-        json_object_set_new(o, "estimate", json_null());
-    }
-    if (!isnan(h->conf_level)) {
-        json_object_set_new(o, "conf_int", json_pack("[oo]", jnum(h->conf_int[0]),
-                                                      jnum(h->conf_int[1])));
-        json_object_set_new(o, "conf_level", json_real(h->conf_level));
-    } else {
-        json_object_set_new(o, "conf_int", json_null());
-    }
-    for (size_t i = 0; i < h->n_extra; i++)
-        json_object_set_new(o, h->extra[i].name, jnum(h->extra[i].value));
-    if (h->note[0]) json_object_set_new(o, "note", json_string(h->note));
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+int rk__print_json(json_t *o)
+{
     char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
     json_decref(o);
     if (!s) return RK_EXIT_FAIL;
@@ -69,16 +46,46 @@ static int print_json(const rk_htest *h)
     return RK_EXIT_OK;
 }
 
+static int print_htest_json(const rk_htest *h)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "method", json_string(h->method));
+    json_object_set_new(o, "statistic_name", json_string(h->statistic_name));
+    json_object_set_new(o, "statistic", rk__jnum(h->statistic));
+    json_object_set_new(o, "p_value", rk__jnum(h->p_value));
+    json_object_set_new(o, "exact", json_boolean(h->exact));
+    json_object_set_new(o, "alternative",
+                        h->alternative == RK_ALT_NONE
+                            ? json_null()
+                            : json_string(rk_alternative_name(h->alternative)));
+    if (h->estimate_name[0]) {
+        json_object_set_new(o, "estimate_name", json_string(h->estimate_name));
+        json_object_set_new(o, "estimate", rk__jnum(h->estimate));
+    } else {
+        json_object_set_new(o, "estimate", json_null());
+    }
+    if (!isnan(h->conf_level)) {
+        json_object_set_new(o, "conf_int",
+                            json_pack("[oo]", rk__jnum(h->conf_int[0]), rk__jnum(h->conf_int[1])));
+        json_object_set_new(o, "conf_level", json_real(h->conf_level));
+    } else {
+        json_object_set_new(o, "conf_int", json_null());
+    }
+    for (size_t i = 0; i < h->n_extra; i++)
+        json_object_set_new(o, h->extra[i].name, rk__jnum(h->extra[i].value));
+    if (h->note[0]) json_object_set_new(o, "note", json_string(h->note));
+    return rk__print_json(o);
+}
+
 int rk__print_htest(const rk_htest *h, rk__format fmt, const char *data)
 {
-    if (fmt == RK_FMT_JSON) return print_json(h);
+    if (fmt == RK_FMT_JSON) return print_htest_json(h);
     char a[64], b[64];
     printf("%s\n", h->method);
     if (data && *data) printf("data: %s\n", data);
     rk__fmt_num(a, sizeof a, h->statistic, 7);
     rk__fmt_num(b, sizeof b, h->p_value, 7);
-    if (h->statistic_name[0])
-        printf("%s = %s, ", h->statistic_name, a);
+    if (h->statistic_name[0]) printf("%s = %s, ", h->statistic_name, a);
     double df = rk_htest_get(h, "df");
     if (!isnan(df)) {
         rk__fmt_num(a, sizeof a, df, 7);
