@@ -7,12 +7,7 @@
 
 #include "rctkit/rand.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "bench_util.h"
 
 static rk_rand_design *parse(const char *y)
 {

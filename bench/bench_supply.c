@@ -12,12 +12,7 @@
 
 #include "rctkit/supply.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "bench_util.h"
 
 typedef struct chain {
     unsigned char prev[32];
@@ -36,7 +31,8 @@ static rk_status chain_record(void *ctx, const rk_supply_record *r, rk_error *er
                      (unsigned long long)r->seq, r->kit, r->action, rk_kit_state_name(r->from),
                      rk_kit_state_name(r->to), (long long)r->when, r->who, r->where, r->why,
                      r->site, r->shipment, r->subject);
-    if (n < 0 || (size_t)n >= sizeof line) return rk_error_set(err, RK_EINTERNAL, "record too long");
+    if (n < 0 || (size_t)n >= sizeof line)
+        return rk_error_set(err, RK_EINTERNAL, "record too long");
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, 32);
     crypto_generichash_update(&st, c->prev, 32);
@@ -60,8 +56,13 @@ static double run_scans(const rk_kitlist *l, const rk_supply_sink *sink, size_t 
         fprintf(stderr, "%s\n", err.msg);
         exit(1);
     }
-    rk_batch_release b[2] = {{.batch = "MSC-B1", .viability_trypan = 96, .viability_7aad = 93,
-                              .cd73 = 99, .cd90 = 99, .cd105 = 98, .sterile = 1},
+    rk_batch_release b[2] = {{.batch = "MSC-B1",
+                              .viability_trypan = 96,
+                              .viability_7aad = 93,
+                              .cd73 = 99,
+                              .cd90 = 99,
+                              .cd105 = 98,
+                              .sterile = 1},
                              {.batch = "PBO-B1", .placebo = 1, .sterile = 1}};
     rk_supply_set_batches(s, b, 2, NULL, NULL);
     static const rk_kit_state path[] = {RK_KIT_PACKAGED, RK_KIT_SHIPPED, RK_KIT_RECEIVED,
@@ -70,9 +71,13 @@ static double run_scans(const rk_kitlist *l, const rk_supply_sink *sink, size_t 
     size_t n = 0;
     for (size_t p = 0; p < 4; p++)
         for (size_t i = 0; i < l->n; i++) {
-            rk_scan sc = {.kit = l->kit[i].code, .to = path[p], .who = "bench",
-                          .where = "depot", .when = 1583049600 + (rk_time)(p * 3600),
-                          .site = "WUH", .shipment = "SH1"};
+            rk_scan sc = {.kit = l->kit[i].code,
+                          .to = path[p],
+                          .who = "bench",
+                          .where = "depot",
+                          .when = 1583049600 + (rk_time)(p * 3600),
+                          .site = "WUH",
+                          .shipment = "SH1"};
             if (rk_supply_scan(s, &sc, &err)) {
                 fprintf(stderr, "%s\n", err.msg);
                 exit(1);

@@ -9,12 +9,7 @@
 
 #include "rctkit/stats.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "bench_util.h"
 
 static uint64_t rng_state = 20240611ull;
 static double unif(void)
@@ -57,13 +52,6 @@ static void fill_ordinal(double *v, size_t n, double shift)
         double c = floor((gauss() + shift) * 7.0 / 5.0 + 3.5);
         v[i] = c < 0 ? 0 : c > 6 ? 6 : c;
     }
-}
-
-static double peak_mib(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_maxrss / 1024.0;
 }
 
 /* Run the test and print "name|seconds|detail". */
