@@ -1055,8 +1055,7 @@ static const route routes[] = {
     {"POST", "/api/supply/subjects/*/visits", ROLE(RK_ROLE_INVESTIGATOR), h_supply},
 };
 
-/* Match path against pattern; the '*' segment is copied to id. */
-static int match(const char *pattern, const char *path, char *id, size_t size)
+int rk__api_match(const char *pattern, const char *path, char *id, size_t size)
 {
     while (*pattern && *path) {
         if (*pattern == '*') {
@@ -1093,7 +1092,7 @@ rk_status rk__api_handle(rk__api_ctx *c, const rk__api_req *r, rk__api_resp *res
     const route *hit = NULL;
     int path_known = 0;
     for (size_t i = 0; i < sizeof routes / sizeof routes[0] && !hit; i++)
-        if (match(routes[i].pattern, r->path, id, sizeof id)) {
+        if (rk__api_match(routes[i].pattern, r->path, id, sizeof id)) {
             path_known = 1;
             if (!strcmp(routes[i].method, r->method)) hit = &routes[i];
         }

@@ -51,6 +51,10 @@ typedef struct rk__api_resp {
 } rk__api_resp;
 
 /* Handle one request.  A non-OK status means the request's changes must be rolled back. */
+/* Match a request path against a route pattern; a '*' matches one non-empty path segment,
+ * copied to id (size bytes).  1 on a match. */
+int rk__api_match(const char *pattern, const char *path, char *id, size_t size);
+
 rk_status rk__api_handle(rk__api_ctx *c, const rk__api_req *r, rk__api_resp *resp, rk_error *err);
 
 /* Look up a user by name (token NULL) or by session token: 1 found, 0 not found/expired. */

@@ -1036,23 +1036,6 @@ static const sroute sroutes[] = {
     {"POST", "/api/supply/subjects/*/visits", h_visit},
 };
 
-static int match(const char *pattern, const char *path, char *id, size_t size)
-{
-    while (*pattern && *path) {
-        if (*pattern == '*') {
-            size_t n = strcspn(path, "/");
-            if (n == 0 || n >= size) return 0;
-            memcpy(id, path, n);
-            id[n] = '\0';
-            path += n;
-            pattern++;
-        } else if (*pattern++ != *path++) {
-            return 0;
-        }
-    }
-    return !*pattern && !*path;
-}
-
 rk_status rk__supply_handle(rk__api_ctx *c, const rk__api_req *r, const rk__who *me,
                             rk__api_resp *resp, rk_error *err)
 {
@@ -1060,7 +1043,7 @@ rk_status rk__supply_handle(rk__api_ctx *c, const rk__api_req *r, const rk__who 
     const sroute *hit = NULL;
     for (size_t i = 0; i < sizeof sroutes / sizeof sroutes[0] && !hit; i++)
         if (!strcmp(sroutes[i].method, r->method) &&
-            match(sroutes[i].pattern, r->path, k.id, sizeof k.id))
+            rk__api_match(sroutes[i].pattern, r->path, k.id, sizeof k.id))
             hit = &sroutes[i];
     if (!hit) return fail(&k, 404, "no endpoint %s %.100s", r->method, r->path);
     rk_status st = rk__supply_get(c->store, c->trial, &c->supply, &k.sup, err);
