@@ -79,3 +79,10 @@ void rk__print_usage(FILE *f, const char *usage, const char *about, const rk__op
     }
     fprintf(f, "  %-28s %s\n", "--help", "show this help");
 }
+
+const char *rk__arg_by(const rk__args *a)
+{
+    const char *by = rk__arg(a, "by");
+    if (!by) by = getenv("USER");
+    return by && *by ? by : "unknown";
+}

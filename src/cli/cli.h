@@ -38,6 +38,8 @@ typedef struct rk__args {
 rk_status rk__args_parse(rk__args *a, const rk__opt *spec, size_t nspec, int argc, char **argv,
                          rk_error *err);
 const char *rk__arg(const rk__args *a, const char *name);
+/* Who acts, for the audit trail: --by, else $USER, else "unknown". */
+const char *rk__arg_by(const rk__args *a);
 int rk__flag(const rk__args *a, const char *name);
 /* Print "usage: ..." and the option table. */
 void rk__print_usage(FILE *f, const char *usage, const char *about, const rk__opt *spec,

@@ -1437,9 +1437,7 @@ static int run_load(const rk__args *a)
     if (kits && !un)
         return usage_error("--kits needs --unblinded: the store keeps each kit's arm (shown to "
                            "unblinded roles only)");
-    const char *by = rk__arg(a, "by");
-    if (!by) by = getenv("USER");
-    if (!by || !*by) by = "unknown";
+    const char *by = rk__arg_by(a);
     rk_kitlist *l = NULL;
     rk_batch_release *b = NULL;
     size_t nb = 0;
@@ -1489,9 +1487,7 @@ static int run_settings(const rk__args *a)
         !(st = parse_count(rk__arg(a, "min-shelf"), "min-shelf", 0, 3650, &v, &err)))
         set.min_shelf_days = (int)v;
     if (!st && change) {
-        const char *by = rk__arg(a, "by");
-        if (!by) by = getenv("USER");
-        if (!by || !*by) by = "unknown";
+        const char *by = rk__arg_by(a);
         st = rk_supply_store_configure(s, &set, by, &err);
     }
     rk_store_close(s);

@@ -95,9 +95,7 @@ static int trial_init(int argc, char **argv)
     }
     rk_pwcost cost = RK_PWCOST_INTERACTIVE;
     if ((st = parse_cost(rk__arg(&a, "pwcost"), &cost, &err))) return fail(cmd, &err, st);
-    const char *by = rk__arg(&a, "by");
-    if (!by) by = getenv("USER");
-    if (!by || !*by) by = "unknown";
+    const char *by = rk__arg_by(&a);
     rk_store *s = NULL;
     if ((st = rk_store_open(db, 1, &s, &err))) return fail(cmd, &err, st);
     st = rk_store_configure(s, &f, cost, by, &err);
