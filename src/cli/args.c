@@ -1,4 +1,5 @@
 /* Long-option parsing and usage text for the rctkit commands. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
